@@ -1,0 +1,119 @@
+"""The services the GUI is given, built once by ``main.py`` (the composition root)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from core.audit.service import AuditService
+from core.backup.model import BackupStore
+from core.backup.service import BackupService
+from core.clock import Clock
+from core.ports import UnitOfWorkFactory
+from core.practice.service import PracticeService
+from core.secrets import SecretStore
+from core.security import SecurityService
+from core.staff.pins import PinHasher
+from core.staff.service import StaffService
+from core.today.model import AttentionItem, Severity
+from core.today.service import TodayService
+
+
+class DatabaseKind(StrEnum):
+    SQLITE = "sqlite"
+    POSTGRESQL = "postgresql"
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseInfo:
+    """What Settings → About shows about where data lives (passwords masked)."""
+
+    kind: DatabaseKind
+    location: str
+    encrypted: bool
+    schema_revision: str
+    data_dir: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryKeyNotice:
+    """Set once, right after a new database was created: the recovery key to show once."""
+
+    recovery_key: str
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything the GUI may call. ``backups`` is ``None`` on a shared PostgreSQL server,
+    whose administrator backs it up."""
+
+    clock: Clock
+    practice: PracticeService
+    staff: StaffService
+    audit: AuditService
+    today: TodayService
+    backups: BackupService | None
+    secrets: SecretStore
+    security: SecurityService
+    database: DatabaseInfo
+    demo: bool = False
+    recovery_notice: RecoveryKeyNotice | None = None
+    version: str = "0.1.0"
+
+
+class AuditChainAttention:
+    """Today: a loud item when the last verification found the audit chain broken."""
+
+    def __init__(self, audit: AuditService) -> None:
+        self._audit = audit
+
+    def attention_items(self, now: datetime) -> list[AttentionItem]:
+        report = self._audit.last_report
+        if report is None or report.ok:
+            return []
+        return [AttentionItem(
+            key="audit.broken", kind="audit_broken", severity=Severity.CRITICAL,
+            page="settings", target="audit",
+            params={"seq": report.first_bad_seq, "reason": report.reason},
+        )]
+
+
+class PracticeProfileAttention:
+    """Today: ask for the practice phone number, which safe review replies need."""
+
+    def __init__(self, practice: PracticeService) -> None:
+        self._practice = practice
+
+    def attention_items(self, now: datetime) -> list[AttentionItem]:
+        if self._practice.practice().value.phone.strip():
+            return []
+        return [AttentionItem(key="practice.phone", kind="practice_phone_missing",
+                              severity=Severity.INFO, page="settings", target="practice")]
+
+
+def build_services(
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    secrets: SecretStore,
+    database: DatabaseInfo,
+    backup_store: BackupStore | None,
+    hasher: PinHasher | None = None,
+    database_key_name: str | None = None,
+    demo: bool = False,
+    recovery_notice: RecoveryKeyNotice | None = None,
+) -> Services:
+    """Wire the services over the given ports and register the Today sources."""
+    audit = AuditService(uow, clock)
+    practice = PracticeService(uow, clock)
+    backups = BackupService(backup_store, clock, audit) if backup_store is not None else None
+    today = TodayService(clock, [AuditChainAttention(audit), PracticeProfileAttention(practice)])
+    if backups is not None:
+        today.register(backups)
+    staff = StaffService(uow, clock, hasher or PinHasher())
+    return Services(
+        clock=clock, practice=practice, staff=staff, audit=audit, today=today, backups=backups,
+        secrets=secrets, security=SecurityService(secrets, database_key_name, staff, audit),
+        database=database, demo=demo, recovery_notice=recovery_notice,
+    )

@@ -1,0 +1,1 @@
+"""Backups of the practice database: on demand, daily, pruned, and restorable."""

@@ -1,0 +1,65 @@
+"""The practice profile and the settings an admin or manager edits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from enum import StrEnum
+
+
+class Specialty(StrEnum):
+    DENTAL = "dental"
+    FAMILY_MEDICINE = "family_medicine"
+    PEDIATRICS = "pediatrics"
+    CHIROPRACTIC = "chiropractic"
+    DERMATOLOGY = "dermatology"
+    MED_SPA = "med_spa"
+    OPTOMETRY = "optometry"
+    PHYSICAL_THERAPY = "physical_therapy"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Practice:
+    """Who the practice is. Its phone number goes into safe review replies."""
+
+    name: str
+    specialty: Specialty = Specialty.DENTAL
+    address: str = ""
+    phone: str = ""
+    website: str = ""
+    timezone: str = "America/Chicago"
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessHours:
+    """Opening hours per weekday (0 = Monday); a weekday missing from ``days`` is closed."""
+
+    days: dict[int, tuple[time, time]] = field(
+        default_factory=lambda: {d: (time(8, 0), time(17, 0)) for d in range(5)}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRules:
+    """The practice's rules of engagement for reviews: how soon each kind gets an answer.
+
+    Time frames are in business days; ``closed_days`` adds the practice's own closures to the
+    public holidays of ``holiday_country``.
+    """
+
+    negative_days: int = 1
+    neutral_days: int = 2
+    positive_days: int = 3
+    hours: BusinessHours = field(default_factory=BusinessHours)
+    holiday_country: str = "US"
+    closed_days: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AppSettings:
+    """Practice-wide preferences."""
+
+    auto_lock_minutes: int = 5
+    backup_keep_days: int = 14
+    automatic_backups: bool = True

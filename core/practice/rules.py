@@ -1,0 +1,35 @@
+"""Validation of the practice profile and settings."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from core.errors import ValidationError
+from core.practice.model import AppSettings, Practice, ResponseRules
+
+MAX_AUTO_LOCK_MINUTES = 60
+
+
+def validate_practice(p: Practice) -> None:
+    if not p.name.strip():
+        raise ValidationError("The practice needs a name.", field="name")
+    if p.timezone not in available_timezones():
+        raise ValidationError("Unknown time zone.", field="timezone")
+
+
+def validate_settings(s: AppSettings) -> None:
+    if not 1 <= s.auto_lock_minutes <= MAX_AUTO_LOCK_MINUTES:
+        raise ValidationError(
+            "Auto-lock must be between 1 and 60 minutes.", field="auto_lock_minutes"
+        )
+    if not 1 <= s.backup_keep_days <= 365:
+        raise ValidationError("Keep backups between 1 and 365 days.", field="backup_keep_days")
+
+
+def validate_rules(r: ResponseRules) -> None:
+    for name in ("negative_days", "neutral_days", "positive_days"):
+        if not 0 <= getattr(r, name) <= 30:
+            raise ValidationError("Time frames are 0 to 30 business days.", field=name)
+    for day, (opens, closes) in r.hours.days.items():
+        if not 0 <= day <= 6 or opens >= closes:
+            raise ValidationError("Opening hours must open before they close.", field="hours")

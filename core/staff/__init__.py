@@ -1,0 +1,1 @@
+"""Staff members, roles, PINs, sign-in and auto-lock."""

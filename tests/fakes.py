@@ -1,0 +1,195 @@
+"""An in-memory implementation of core's ports, for fast core unit tests.
+
+Storage tests prove the real repositories against SQLite and PostgreSQL; these doubles let core
+rules and services be tested in milliseconds. They keep the same contracts (versions, conflicts,
+append-only audit), and commit or roll back like a transaction.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from core.audit.model import AuditEvent, AuditQuery
+from core.backup.model import BackupInfo
+from core.clock import Clock
+from core.errors import EditConflict, NotFound
+from core.staff.model import Credentials, Role, StaffMember
+
+
+@dataclass
+class MemoryState:
+    staff: dict[int, StaffMember] = field(default_factory=dict)
+    creds: dict[int, Credentials] = field(default_factory=dict)
+    audit: list[AuditEvent] = field(default_factory=list)
+    settings: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
+    ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+
+class _Staff:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    def list(self, *, include_inactive: bool = False) -> list[StaffMember]:
+        return sorted((m for m in self.s.staff.values() if include_inactive or m.active),
+                      key=lambda m: m.display_name.lower())
+
+    def get(self, staff_id: int) -> StaffMember:
+        try:
+            return self.s.staff[staff_id]
+        except KeyError:
+            raise NotFound("No such staff member.", entity="staff") from None
+
+    def add(self, display_name: str, role: Role, pin_hash: str) -> StaffMember:
+        member = StaffMember(next(self.s.ids), display_name, role)
+        self.s.staff[member.id] = member
+        self.s.creds[member.id] = Credentials(member.id, pin_hash)
+        return member
+
+    def update(self, member: StaffMember) -> StaffMember:
+        if self.get(member.id).version != member.version:
+            raise EditConflict("Someone else changed this staff member.", entity="staff")
+        saved = replace(member, version=member.version + 1)
+        self.s.staff[member.id] = saved
+        return saved
+
+    def credentials(self, staff_id: int) -> Credentials:
+        self.get(staff_id)
+        return self.s.creds[staff_id]
+
+    def set_pin_hash(self, staff_id: int, pin_hash: str) -> None:
+        self.s.creds[staff_id] = Credentials(staff_id, pin_hash)
+
+    def set_failures(self, staff_id: int, failed_attempts: int,
+                     locked_until: datetime | None) -> None:
+        self.s.creds[staff_id] = replace(self.s.creds[staff_id], failed_attempts=failed_attempts,
+                                         locked_until=locked_until)
+
+
+class _Audit:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    def lock_chain(self) -> None:
+        pass
+
+    def last(self) -> AuditEvent | None:
+        return self.s.audit[-1] if self.s.audit else None
+
+    def insert(self, event: AuditEvent) -> None:
+        self.s.audit.append(event)
+
+    def _match(self, q: AuditQuery) -> list[AuditEvent]:
+        return [e for e in reversed(self.s.audit)
+                if (q.actor_id is None or e.actor_id == q.actor_id)
+                and (q.action is None or e.action == q.action)
+                and (q.since is None or e.at >= q.since)
+                and (q.until is None or e.at < q.until)]
+
+    def query(self, q: AuditQuery) -> list[AuditEvent]:
+        return self._match(q)[q.offset:q.offset + q.limit]
+
+    def count(self, q: AuditQuery) -> int:
+        return len(self._match(q))
+
+    def actions(self) -> list[str]:
+        return sorted({e.action for e in self.s.audit})
+
+    def iter_all(self, batch: int = 5000) -> Iterator[AuditEvent]:
+        return iter(list(self.s.audit))
+
+
+class _Settings:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    def get(self, key: str) -> tuple[dict[str, Any], int] | None:
+        return copy.deepcopy(self.s.settings.get(key))
+
+    def put(self, key: str, value: dict[str, Any], expected_version: int | None) -> int:
+        current = self.s.settings.get(key)
+        if (current[1] if current else None) != expected_version:
+            raise EditConflict("Someone else changed this setting.", entity="setting")
+        version = (expected_version or 0) + 1
+        self.s.settings[key] = (copy.deepcopy(value), version)
+        return version
+
+
+class MemoryUnitOfWork:
+    """Works on a copy of the state and publishes it on a clean exit (a transaction)."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> Self:
+        self._state = copy.copy(self._store.state)
+        self._state.staff = dict(self._state.staff)
+        self._state.creds = dict(self._state.creds)
+        self._state.audit = list(self._state.audit)
+        self._state.settings = dict(self._state.settings)
+        self.staff = _Staff(self._state)
+        self.audit = _Audit(self._state)
+        self.settings = _Settings(self._state)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self._store.state = self._state
+
+
+class MemoryStore:
+    """Holds the state; call it to get a unit of work (it is a ``UnitOfWorkFactory``)."""
+
+    def __init__(self) -> None:
+        self.state = MemoryState()
+
+    def __call__(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self)
+
+
+class MemoryBackupStore:
+    """Records backups in a list (the real one is tested in tests/storage)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.backups: list[BackupInfo] = []
+        self.restored: list[str] = []
+
+    def create(self, *, automatic: bool) -> BackupInfo:
+        info = BackupInfo(f"backup-{len(self.backups) + 1}", self.clock.now(), 1024, automatic)
+        self.backups.append(info)
+        return info
+
+    def list(self) -> list[BackupInfo]:
+        return sorted(self.backups, key=lambda b: b.created_at, reverse=True)
+
+    def delete(self, name: str) -> None:
+        self.backups = [b for b in self.backups if b.name != name]
+
+    def restore(self, name: str) -> None:
+        self.restored.append(name)
+
+
+class MemorySecrets:
+    """A dict-backed ``SecretStore``."""
+
+    description = "memory (tests)"
+    persistent = False
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def set(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    def delete(self, name: str) -> None:
+        self.values.pop(name, None)
