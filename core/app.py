@@ -14,6 +14,7 @@ from core.ports import UnitOfWorkFactory
 from core.practice.service import PracticeService
 from core.secrets import SecretStore
 from core.security import SecurityService
+from core.staff.model import Permission
 from core.staff.pins import PinHasher
 from core.staff.service import StaffService
 from core.today.model import AttentionItem, Severity
@@ -76,6 +77,7 @@ class AuditChainAttention:
             key="audit.broken", kind="audit_broken", severity=Severity.CRITICAL,
             page="settings", target="audit",
             params={"seq": report.first_bad_seq, "reason": report.reason},
+            permission=Permission.VIEW_AUDIT,
         )]
 
 
@@ -89,7 +91,8 @@ class PracticeProfileAttention:
         if self._practice.practice().value.phone.strip():
             return []
         return [AttentionItem(key="practice.phone", kind="practice_phone_missing",
-                              severity=Severity.INFO, page="settings", target="practice")]
+                              severity=Severity.INFO, page="settings", target="practice",
+                              permission=Permission.EDIT_PRACTICE)]
 
 
 def build_services(

@@ -11,14 +11,13 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
-from collections.abc import Iterator  # noqa: E402
 
-import pytest  # noqa: E402
+import pytest
 
-from core.app import DatabaseInfo, DatabaseKind, Services, build_services  # noqa: E402
-from core.clock import ManualClock  # noqa: E402
-from core.staff.pins import fast_hasher  # noqa: E402
-from tests.fakes import MemoryBackupStore, MemorySecrets, MemoryStore  # noqa: E402
+from core.app import DatabaseInfo, DatabaseKind, Services, build_services
+from core.clock import ManualClock
+from core.staff.pins import fast_hasher
+from tests.fakes import MemoryBackupStore, MemorySecrets, MemoryStore
 
 
 @pytest.fixture
@@ -27,9 +26,9 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def memory_services(clock: ManualClock) -> Iterator[Services]:
+def memory_services(clock: ManualClock) -> Services:
     """Services over the in-memory ports (fast; for core and GUI tests that don't test storage)."""
-    yield build_services(
+    return build_services(
         uow=MemoryStore(), clock=clock, secrets=MemorySecrets(),
         database=DatabaseInfo(DatabaseKind.SQLITE, "memory", True, "test", "/tmp"),
         backup_store=MemoryBackupStore(clock), hasher=fast_hasher(),

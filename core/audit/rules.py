@@ -79,8 +79,6 @@ def verify_chain(
 
 def run_verification(events: Iterable[AuditEvent]) -> ChainReport:
     """Verify without progress reporting."""
-    report: int | ChainReport = ChainReport(True, 0)
-    for report in verify_chain(events):
-        pass
+    *_, report = verify_chain(events)
     assert isinstance(report, ChainReport)
     return report

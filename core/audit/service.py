@@ -15,7 +15,7 @@ from core.staff.rules import can
 SYSTEM_ACTOR = "system"
 
 
-def append_event(
+def append_event(  # noqa: PLR0917 - mirrors the audit row: who, what, which record
     tx: UnitOfWork,
     clock: Clock,
     actor: StaffMember | None,
@@ -31,12 +31,14 @@ def append_event(
     seq = 1 if last is None else last.seq + 1
     prev_hash = GENESIS if last is None else last.hash
     at = clock.now()
-    fields = dict(
-        seq=seq, at=at, actor_id=actor.id if actor else None,
-        actor_name=actor.display_name if actor else SYSTEM_ACTOR, action=action,
+    actor_id = actor.id if actor else None
+    actor_name = actor.display_name if actor else SYSTEM_ACTOR
+    digest = event_hash(
+        seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
         entity_type=entity_type, entity_id=str(entity_id), detail=detail, prev_hash=prev_hash,
     )
-    event = AuditEvent(**fields, hash=event_hash(**fields))  # type: ignore[arg-type]
+    event = AuditEvent(seq, at, actor_id, actor_name, action, entity_type, str(entity_id),
+                       detail, prev_hash, digest)
     tx.audit.insert(event)
     return event
 

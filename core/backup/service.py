@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime, timedelta
 
 from core.audit.service import AuditService
@@ -35,7 +36,8 @@ class BackupService:
         self._clock = clock
         self._audit = audit
 
-    def list(self) -> list[BackupInfo]:
+    def list(self) -> builtins.list[BackupInfo]:
+        """Newest first."""
         return self._store.list()
 
     def back_up_now(self, actor: StaffMember | None) -> BackupInfo:
@@ -59,7 +61,7 @@ class BackupService:
         self._store.restore(name)
         self._audit.record(actor, "backup.restore", "backup", name)
 
-    def attention_items(self, now: datetime) -> list[AttentionItem]:
+    def attention_items(self, now: datetime) -> builtins.list[AttentionItem]:
         """Today: warn when the newest backup is more than two days old, or there is none."""
         backups = self._store.list()
         newest = max((b.created_at for b in backups), default=None)
@@ -69,4 +71,5 @@ class BackupService:
             key="backup.stale", kind="backup_stale", severity=Severity.WARNING,
             page="settings", target="backups",
             params={"last": newest.isoformat() if newest else None},
+            permission=Permission.MANAGE_BACKUPS,
         )]

@@ -8,10 +8,10 @@ from typing import Any, Generic, TypeVar
 
 from core.audit.service import append_event
 from core.clock import Clock
+from core.ports import UnitOfWorkFactory
 from core.practice import codec
 from core.practice.model import AppSettings, Practice, ResponseRules
 from core.practice.rules import validate_practice, validate_rules, validate_settings
-from core.ports import UnitOfWorkFactory
 from core.staff.model import Permission, StaffMember
 from core.staff.service import require
 

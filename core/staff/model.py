@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-
 _TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof"})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from core.staff.model import Permission, Role
 
@@ -43,7 +44,7 @@ def pin_problem(pin: str) -> str | None:
         return "too_long"
     if len(set(pin)) == 1:
         return "repeated"
-    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:], strict=False)}
+    steps = {int(b) - int(a) for a, b in pairwise(pin)}
     if steps in ({1}, {-1}):
         return "sequence"
     return None

@@ -36,6 +36,14 @@ def _check_pin(pin: str) -> None:
         raise InvalidPin("That PIN cannot be used.", reason=problem)
 
 
+def _require_current(stored: StaffMember, permission: Permission) -> None:
+    """Check the actor's role as stored now, not as it was at sign-in: an admin who was
+    demoted or deactivated meanwhile loses the right at once."""
+    if not stored.active:
+        raise PermissionDenied("This staff member is deactivated.", action=permission.value)
+    require(stored, permission)
+
+
 def require(actor: StaffMember, permission: Permission) -> None:
     """Raise ``PermissionDenied`` unless the actor's role carries ``permission``."""
     if not can(actor.role, permission):
@@ -76,6 +84,7 @@ class StaffService:
         _check_pin(pin)
         pin_hash = self._hasher.hash(pin)
         with self._uow() as tx:
+            _require_current(tx.staff.get(actor.id), Permission.MANAGE_STAFF)
             member = tx.staff.add(name, role, pin_hash)
             append_event(tx, self._clock, actor, "staff.create", "staff", member.id,
                          f"role {role.value}")
@@ -87,6 +96,7 @@ class StaffService:
         require(actor, Permission.MANAGE_STAFF)
         member = replace(member, display_name=_check_name(member.display_name))
         with self._uow() as tx:
+            _require_current(tx.staff.get(actor.id), Permission.MANAGE_STAFF)
             before = tx.staff.get(member.id)
             losing_admin = before.role is Role.ADMIN and (
                 member.role is not Role.ADMIN or not member.active
@@ -116,10 +126,13 @@ class StaffService:
         if not own:
             require(actor, Permission.MANAGE_STAFF)
         with self._uow() as tx:
-            if own and not can(actor.role, Permission.MANAGE_STAFF):
+            if own:
+                # Also for admins: someone at an unlocked admin session must not take it over.
                 creds = tx.staff.credentials(staff_id)
                 if current_pin is None or not self._hasher.verify(creds.pin_hash, current_pin):
                     raise WrongPin("The current PIN is wrong.", attempts_left=None)
+            else:
+                _require_current(tx.staff.get(actor.id), Permission.MANAGE_STAFF)
             tx.staff.set_pin_hash(staff_id, self._hasher.hash(new_pin))
             append_event(tx, self._clock, actor, "staff.pin_change" if own else "staff.pin_reset",
                          "staff", staff_id)

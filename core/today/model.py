@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any, Protocol
 
+from core.staff.model import Permission
+
 
 class Severity(IntEnum):
     """How urgent an item is; higher sorts first."""
@@ -23,7 +25,8 @@ class AttentionItem:
     """One thing that needs attention.
 
     ``kind`` is a stable code the GUI words through ``tr()`` with ``params`` (plain data, no PHI);
-    ``page`` and ``target`` say where the item's action jumps to.
+    ``page`` and ``target`` say where the item's action jumps to; ``permission``, when set, is
+    what a person needs to act on it (others are not shown it).
     """
 
     key: str
@@ -33,6 +36,7 @@ class AttentionItem:
     due: datetime | None = None
     target: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    permission: Permission | None = None
 
 
 class AttentionSource(Protocol):

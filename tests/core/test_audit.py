@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_chain_links_and_verifies(services: Services, store: MemoryStore,
     events = store.state.audit
     assert [e.seq for e in events] == list(range(1, 51))
     assert events[0].prev_hash == GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in pairwise(events))
     assert services.audit.verify_now() == ChainReport(True, 50)
     assert services.audit.last_report == ChainReport(True, 50)
 
@@ -102,8 +103,8 @@ def test_hash_is_canonical_in_utc() -> None:
     from zoneinfo import ZoneInfo
 
     same_instant = at.astimezone(ZoneInfo("America/Chicago"))
-    kwargs = dict(seq=1, actor_id=None, actor_name="system", action="a", entity_type="t",
-                  entity_id="1", detail="", prev_hash=GENESIS)
+    kwargs = {"seq": 1, "actor_id": None, "actor_name": "system", "action": "a",
+              "entity_type": "t", "entity_id": "1", "detail": "", "prev_hash": GENESIS}
     assert event_hash(at=at, **kwargs) == event_hash(at=same_instant, **kwargs)  # type: ignore[arg-type]
     assert event_hash(at=at, **kwargs) != event_hash(  # type: ignore[arg-type]
         at=at + timedelta(microseconds=1), **kwargs)

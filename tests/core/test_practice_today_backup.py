@@ -135,7 +135,8 @@ def test_backup_service_and_today(memory_services: Services, clock: ManualClock)
     assert backups is not None
     assert [i.kind for i in memory_services.today.items()] == ["backup_stale"]
     made = backups.run_daily(keep_days=14)
-    assert made is not None and made.automatic
+    assert made is not None
+    assert made.automatic
     assert backups.run_daily(keep_days=14) is None  # not due again the same day
     assert memory_services.today.items() == []
     clock.advance(timedelta(days=3))
@@ -154,3 +155,21 @@ def test_practice_phone_missing_is_on_today(memory_services: Services) -> None:
                                            replace(current, value=replace(current.value,
                                                                           phone="")))
     assert [i.kind for i in memory_services.today.items()] == ["practice_phone_missing"]
+
+
+def test_today_hides_items_the_viewer_cannot_act_on(memory_services: Services) -> None:
+    staff = create_demo_practice(memory_services)
+    assert [i.kind for i in memory_services.today.items(staff.admin)] == ["backup_stale"]
+    assert [i.kind for i in memory_services.today.items(staff.manager)] == ["backup_stale"]
+    assert memory_services.today.items(staff.front_desk) == []
+
+
+def test_effective_severity_escalates_after_a_day() -> None:
+    from core.today.service import effective_severity
+
+    item = _item("x", Severity.WARNING, NOW - timedelta(hours=23))
+    assert effective_severity(item, NOW) is Severity.WARNING
+    item = _item("x", Severity.WARNING, NOW - timedelta(hours=25))
+    assert effective_severity(item, NOW) is Severity.URGENT
+    item = _item("x", Severity.CRITICAL, NOW - timedelta(days=9))
+    assert effective_severity(item, NOW) is Severity.CRITICAL

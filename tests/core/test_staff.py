@@ -197,3 +197,21 @@ def test_real_argon2id_hashes() -> None:
     assert not hasher.verify(digest, "2469")
     assert not hasher.verify("not a hash", "2468")
     assert fast_hasher().needs_rehash(fast_hasher().hash("2468")) is False
+
+
+def test_admin_changing_own_pin_needs_current_pin(memory_services: Services) -> None:
+    staff = create_demo_practice(memory_services)
+    with pytest.raises(WrongPin):
+        memory_services.staff.change_pin(staff.admin, staff.admin.id, "5791")
+    memory_services.staff.change_pin(staff.admin, staff.admin.id, "5791", DEMO_PIN)
+
+
+def test_demoted_admin_loses_rights_at_once(memory_services: Services) -> None:
+    staff = create_demo_practice(memory_services)
+    second = memory_services.staff.update(staff.admin, replace(staff.manager, role=Role.ADMIN))
+    # The second admin demotes the first, who is still signed in with the old role.
+    memory_services.staff.update(second, replace(staff.admin, role=Role.APPROVER))
+    with pytest.raises(PermissionDenied):
+        memory_services.staff.add(staff.admin, "Sneaky", Role.ADMIN, "5791")
+    with pytest.raises(PermissionDenied):
+        memory_services.staff.change_pin(staff.admin, staff.doctor.id, "5791")

@@ -1,0 +1,125 @@
+"""Words for the codes core returns to Settings: roles, specialties, validation fields, PIN
+problems, audit actions and records, chain-break reasons."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from core.audit.model import AuditEvent
+from core.practice.model import Specialty
+from core.staff.model import Role
+from gui.errors import validation_text
+
+_CONTEXT = "Settings"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(_CONTEXT, text)
+
+
+def app_locale() -> QLocale:
+    """The user's locale; US English when the system names none (the "C" locale), since the
+    app is made for US practices."""
+    current = QLocale()
+    if current.language() == QLocale.Language.C:
+        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    return current
+
+
+def role_label(role: Role) -> str:
+    return {
+        Role.FRONT_DESK: tr("Front desk"),
+        Role.APPROVER: tr("Office manager (approver)"),
+        Role.DOCTOR: tr("Doctor"),
+        Role.ADMIN: tr("Admin"),
+    }[role]
+
+
+def specialty_label(specialty: Specialty) -> str:
+    return {
+        Specialty.DENTAL: tr("Dental"),
+        Specialty.FAMILY_MEDICINE: tr("Family medicine"),
+        Specialty.PEDIATRICS: tr("Pediatrics"),
+        Specialty.CHIROPRACTIC: tr("Chiropractic"),
+        Specialty.DERMATOLOGY: tr("Dermatology"),
+        Specialty.MED_SPA: tr("Med spa"),
+        Specialty.OPTOMETRY: tr("Optometry"),
+        Specialty.PHYSICAL_THERAPY: tr("Physical therapy"),
+        Specialty.OTHER: tr("Other"),
+    }[specialty]
+
+
+def field_message(field: str) -> str:
+    """What to tell someone whose input core refused for ``field``."""
+    if field == "role":
+        return tr("The practice needs at least one active admin, so this change was not "
+                  "saved. Make someone else an admin first.")
+    if field == "rules":
+        return tr("The saved rules could not be read; check them and save again.")
+    return validation_text(field)
+
+
+_ACTIONS = {
+    "session.sign_in": "Signed in",
+    "session.sign_in_failed": "Wrong PIN at sign-in",
+    "session.unlock": "Unlocked the screen",
+    "session.unlock_failed": "Wrong PIN at unlock",
+    "session.sign_out": "Signed out",
+    "session.switch_user": "Switched user",
+    "session.lock": "Locked the screen",
+    "session.auto_lock": "Locked automatically",
+    "staff.create": "Added a staff member",
+    "staff.update": "Changed a staff member",
+    "staff.pin_change": "Changed their own PIN",
+    "staff.pin_reset": "Reset a PIN",
+    "settings.update": "Changed settings",
+    "backup.create": "Made a backup",
+    "backup.restore": "Restored a backup",
+    "security.reveal_recovery_key": "Viewed the recovery key",
+}
+
+
+def action_label(code: str) -> str:
+    """An audit action worded; an action nobody worded yet shows its code."""
+    text = _ACTIONS.get(code)
+    return tr(text) if text else code
+
+
+_SETTING_KEYS = {
+    "practice": "Practice profile",
+    "app_settings": "App settings",
+    "response_rules": "Rules of engagement",
+}
+
+
+def record_label(event: AuditEvent, staff_names: dict[int, str]) -> str:
+    """Which record an event touched, e.g. "Staff: Jenna Ortiz" or "Setting: Practice
+    profile"."""
+    kind, ident = event.entity_type, event.entity_id
+    if kind == "staff":
+        name = staff_names.get(int(ident)) if ident.isdigit() else None
+        return tr("Staff: {name}").format(name=name or f"#{ident}")
+    if kind == "setting":
+        label = _SETTING_KEYS.get(ident)
+        return tr("Setting: {name}").format(name=tr(label) if label else ident)
+    if kind == "backup":
+        return tr("Backup: {name}").format(name=ident)
+    if kind == "database":
+        return tr("Database")
+    return f"{kind} {ident}".strip()
+
+
+def actor_label(event: AuditEvent) -> str:
+    return event.actor_name if event.actor_id is not None else tr("The app (automatic)")
+
+
+_CHAIN_REASONS = {
+    "hash_mismatch": "an event was changed after it was written",
+    "link_broken": "the link between two events is broken (an event was removed or replaced)",
+    "gap": "events are missing",
+}
+
+
+def chain_reason(reason: str | None) -> str:
+    text = _CHAIN_REASONS.get(reason or "")
+    return tr(text) if text else tr("the check failed ({code})").format(code=reason or "?")

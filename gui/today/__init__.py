@@ -1,0 +1,1 @@
+"""Today: one list of what needs attention, from every feature, most urgent first."""

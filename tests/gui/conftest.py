@@ -1,0 +1,63 @@
+"""Shared set-up for GUI tests: an isolated QSettings location, the light theme, a hub and a
+task runner, the demo staff, and a recorder for error dialogs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
+
+from core.app import Services
+from core.demo import DemoStaff, create_demo_practice
+from gui import errors, style
+from gui.hub import SignalHub
+from gui.run import settle
+from gui.tasks import TaskRunner
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_qt(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Never read or write the real user's settings; start from the light theme."""
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            QSettings.setPath(fmt, scope, folder)
+    QCoreApplication.setOrganizationName("Front Desk Social Tests")
+    QCoreApplication.setApplicationName("Front Desk Social Tests")
+    qapp.setStyle("Fusion")
+    style.apply_theme(qapp, dark=False)
+
+
+@pytest.fixture
+def hub() -> SignalHub:
+    return SignalHub()
+
+
+@pytest.fixture
+def runner() -> Iterator[TaskRunner]:
+    task_runner = TaskRunner()
+    yield task_runner
+    settle(task_runner, timeout=10)
+
+
+@pytest.fixture
+def demo(memory_services: Services) -> DemoStaff:
+    """The demo practice's staff (every PIN is ``core.demo.DEMO_PIN``)."""
+    return create_demo_practice(memory_services)
+
+
+@pytest.fixture
+def window_settings(tmp_path: Path) -> QSettings:
+    """A private settings file for one window."""
+    return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def shown_errors(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
+    """Record what would be shown by ``gui.errors.show_error`` instead of opening dialogs."""
+    shown: list[BaseException] = []
+    monkeypatch.setattr(errors, "show_error", lambda _parent, exc: shown.append(exc))
+    return shown

@@ -1,0 +1,49 @@
+"""Services for the Today and Settings page tests, with handles on the in-memory parts (the
+store to tamper with, the backup store, the keyring) that ``memory_services`` keeps private."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from core.app import DatabaseInfo, DatabaseKind, Services, build_services
+from core.clock import ManualClock
+from core.demo import DemoStaff, create_demo_practice
+from core.staff.pins import fast_hasher
+from tests.fakes import MemoryBackupStore, MemorySecrets, MemoryStore
+
+KEY_NAME = "database-key:test"
+KEY_HEX = "5a" * 32
+
+
+@dataclass
+class PageEnv:
+    """Real core services over in-memory ports, and the demo practice in them."""
+
+    services: Services
+    store: MemoryStore
+    backups: MemoryBackupStore | None
+    secrets: MemorySecrets
+    clock: ManualClock
+    staff: DemoStaff
+
+    def tamper(self, seq: int, detail: str = "edited behind the app's back") -> None:
+        """Change an audit event in place, as someone editing the database directly would."""
+        events = self.store.state.audit
+        index = next(i for i, e in enumerate(events) if e.seq == seq)
+        events[index] = replace(events[index], detail=detail)
+
+
+def build_env(clock: ManualClock, *, backups: bool = True, key: bool = True) -> PageEnv:
+    store = MemoryStore()
+    secrets = MemorySecrets()
+    if key:
+        secrets.set(KEY_NAME, KEY_HEX)
+    backup_store = MemoryBackupStore(clock) if backups else None
+    services = build_services(
+        uow=store, clock=clock, secrets=secrets,
+        database=DatabaseInfo(DatabaseKind.SQLITE, "/data/practice.db", True, "0001", "/data"),
+        backup_store=backup_store, hasher=fast_hasher(),
+        database_key_name=KEY_NAME if key else None,
+    )
+    staff = create_demo_practice(services)
+    return PageEnv(services, store, backup_store, secrets, clock, staff)
