@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 
-class ServiceUnavailable(RuntimeError):  # noqa: N818 - the name reads better in skip reasons.
+class ServiceUnavailable(RuntimeError):
     """The service cannot be provided on this machine (missing binaries, user, ...)."""
 
 
@@ -171,7 +171,7 @@ class _PgRunner:
         self.prefix: list[str] = []
         self.uid = self.gid = -1
         if self.as_root:
-            import pwd  # noqa: PLC0415 - POSIX only, and only needed here.
+            import pwd
 
             try:
                 entry = pwd.getpwnam("postgres")
@@ -420,8 +420,8 @@ def fresh_database(url: str, name: str | None = None) -> Iterator[str]:
 
 
 def _name_has_owner(bus_address: str, name: str) -> bool:
-    from jeepney import DBus  # noqa: PLC0415
-    from jeepney.io.blocking import open_dbus_connection  # noqa: PLC0415
+    from jeepney import DBus
+    from jeepney.io.blocking import open_dbus_connection
 
     with open_dbus_connection(bus=bus_address) as conn:
         reply = conn.send_and_get_reply(DBus().NameHasOwner(name), timeout=5)
@@ -474,7 +474,7 @@ def gnome_keyring_session(
     if not password:
         raise ValueError("gnome-keyring only creates its collection with a non-empty password")
     try:
-        import jeepney  # noqa: F401, PLC0415
+        import jeepney  # noqa: F401
     except ImportError:  # pragma: no cover - keyring depends on it on Linux
         raise ServiceUnavailable("the jeepney package is not installed") from None
     assert dbus_daemon is not None
@@ -560,8 +560,8 @@ def gnome_keyring_session(
 
 def _wait_for_default_collection(address: str, deadline: float, log: Path) -> None:
     """The ``default`` alias appears once the password has been read and the keyring made."""
-    from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
-    from jeepney.io.blocking import open_dbus_connection  # noqa: PLC0415
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
 
     service = DBusAddress(
         "/org/freedesktop/secrets",

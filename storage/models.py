@@ -1,0 +1,126 @@
+"""The database schema as SQLAlchemy 2 typed ORM classes.
+
+Rows stay inside ``storage``: repositories turn them into core dataclasses. Datetimes are
+stored in UTC and always come back as aware UTC datetimes, with microseconds (the audit
+chain's hashes depend on them round-tripping exactly).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import DateTime, Dialect, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints, so that Alembic batch migrations on SQLite (which rebuild a table) can
+# find and drop them by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored in UTC.
+
+    PostgreSQL keeps the zone (``timestamptz``); SQLite has no zone, so the UTC wall time is
+    stored as ISO text (which also sorts correctly) and marked UTC again when read. Naive
+    datetimes are refused: they are a bug, not a guess to make.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetimes cannot be stored; give an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
+
+
+class StaffRow(Base):
+    """A staff member. ``version`` is SQLAlchemy's optimistic-locking counter: an update
+    whose row changed since it was read matches no row and raises."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool]
+    pin_hash: Mapped[str] = mapped_column(String(255))
+    failed_attempts: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
+
+
+class AuditEventRow(Base):
+    """One audit event; append-only (the repository offers no update or delete).
+
+    The composite indexes serve the viewer's filters *and* its newest-first order, so a page
+    of one person's or one action's events is read straight from the index even among
+    millions of rows.
+    """
+
+    __tablename__ = "audit_event"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_audit_event_actor_id_seq", "actor_id", "seq"),
+        Index("ix_audit_event_action_seq", "action", "seq"),
+    )
+
+
+class SettingRow(Base):
+    """A JSON document under a key (practice profile, app settings, rules of engagement);
+    ``version`` counts saves, checked by ``UPDATE ... WHERE version = :expected``."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core ``Table`` behind a mapped class (typed, for Core INSERT/UPDATE/SELECT)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+STAFF = table_of(StaffRow)
+AUDIT_EVENT = table_of(AuditEventRow)
+SETTING = table_of(SettingRow)
