@@ -27,7 +27,7 @@ class SecretStore(Protocol):
 
     @property
     def persistent(self) -> bool:
-        """``False`` for the demo's in-memory store."""
+        """``True`` for the OS keyring; ``False`` for the demo's stand-in store."""
         ...
 
     def get(self, name: str) -> str | None: ...

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from core.app import Services
 from core.staff.model import StaffMember
 from gui.errors import install_excepthook
+from gui.housekeeping import Housekeeping
 from gui.hub import SignalHub
 from gui.page import Page
 from gui.placeholder import PlaceholderPage
@@ -139,6 +140,9 @@ def run(app: QApplication, services: Services, *, signed_in: StaffMember | None 
     runner = TaskRunner()
     window = build_window(services, hub, runner, pages, settings)
     first_start = needs_setup(services)
+    housekeeping = Housekeeping(services, hub, runner, window)
+    if not first_start:
+        housekeeping.start()
     if screenshot is not None:
         wizard = SetupWizard(services, runner) if first_start else None
         if wizard is not None:
@@ -156,8 +160,10 @@ def run(app: QApplication, services: Services, *, signed_in: StaffMember | None 
         wizard = SetupWizard(services, runner)
 
         def set_up(admin: StaffMember) -> None:
+            services.recovery_notice = None  # shown and confirmed: keep it in memory no longer
             window.sign_in(admin)
             window.show()
+            housekeeping.start()
 
         wizard.completed.connect(set_up)
         wizard.rejected.connect(app.quit)

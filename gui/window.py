@@ -68,8 +68,8 @@ class MainWindow(QMainWindow):
         if services.demo:
             text = self.tr("Demo practice — sample data, nothing is real.")
             if not services.secrets.persistent:
-                text += " " + self.tr("Secrets are kept in memory only and are forgotten when "
-                                      "the app closes.")
+                text += " " + self.tr("No secure keyring was found, so the demo keeps its key "
+                                      "in the demo folder instead of the keyring.")
             self.workspace.demo_banner.set_text(text)
             self.workspace.demo_banner.setVisible(True)
 

@@ -294,7 +294,7 @@ def test_demo_banner(qtbot, memory_services: Services, hub, runner, window_setti
     text = demo_window.workspace.demo_banner.text_label.text()
     assert not demo_window.workspace.demo_banner.isHidden()
     assert "Demo practice — sample data, nothing is real." in text
-    assert ("memory only" in text) is (not memory_services.secrets.persistent)
+    assert ("No secure keyring" in text) is (not memory_services.secrets.persistent)
 
 
 def test_geometry_is_remembered(qtbot, memory_services, hub, runner,

@@ -1,0 +1,247 @@
+"""Front Desk Social — the composition root.
+
+Parses the command line, finds the data folder, opens the secret store and the database
+(migrating it after a backup), builds the core services over the storage adapters, and hands
+them to the GUI. The only module that knows concrete classes from every layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "Front Desk Social"
+VERSION = "0.1.0"
+PAGES = ("today", "composer", "images", "consent", "reviews", "incentives", "settings")
+EXIT_USAGE = 2
+NO_DISPLAY_MESSAGE = (
+    "Front Desk Social needs a graphical display, and none was found "
+    "(neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
+    "Run it from a desktop session, or, for screenshots and tests without a screen, set the "
+    "offscreen platform:\n"
+    "    QT_QPA_PLATFORM=offscreen uv run main.py --demo --screenshot out.png\n"
+)
+
+log = logging.getLogger("frontdesk")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="main.py", description=f"{APP_NAME}: social media for a small medical practice.")
+    parser.add_argument("--demo", action="store_true",
+                        help="a sandbox practice full of invented sample data")
+    parser.add_argument("--data-dir", type=Path,
+                        help="where the database, media vault and backups live")
+    parser.add_argument("--database-url",
+                        help="a shared PostgreSQL server (postgresql://user:pass@host/db)")
+    parser.add_argument("--screenshot", type=Path, metavar="PATH",
+                        help="render the main window to a PNG and exit")
+    parser.add_argument("--page", choices=PAGES, default="today",
+                        help="the page to show with --screenshot (default: today)")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {VERSION}")
+    return parser.parse_args(argv)
+
+
+def has_display() -> bool:
+    """Whether Qt can open a window here without aborting the process."""
+    if not sys.platform.startswith("linux"):
+        return True
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return True  # offscreen, minimal, vnc, eglfs… need no desktop session
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def data_folder(args: argparse.Namespace) -> Path:
+    if args.data_dir is not None:
+        return Path(args.data_dir).expanduser().resolve()
+    if args.demo:
+        return Path(tempfile.mkdtemp(prefix="frontdesk-demo-"))
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def configure_logging(data_dir: Path) -> None:
+    """Log to a rotating, owner-only file in the data folder. Log lines carry codes and ids,
+    never PHI (names, review text, messages of database errors)."""
+    logs = data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handler = logging.handlers.RotatingFileHandler(
+        logs / "frontdesk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    os.chmod(handler.baseFilename, 0o600)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+@dataclass
+class Opened:
+    """The opened storage and what the services need from it."""
+
+    store: Any
+    uow: Callable[[], Any]
+    backup_store: Any
+    info: Any
+    key_name: str | None
+    recovery_key: str | None
+
+
+def open_secrets(demo: bool, data_dir: Path) -> Any:
+    """The OS keyring; in demo mode without a secure one, an in-memory store instead."""
+    from core.errors import SecretStoreError
+    from storage.secrets import InMemorySecretStore, KeyringSecretStore
+
+    try:
+        return KeyringSecretStore()
+    except SecretStoreError:
+        if not demo:
+            raise
+        log.warning("demo: no secure keyring; secrets are kept in memory")
+        return InMemorySecretStore.for_demo(data_dir)
+
+
+def open_server(args: argparse.Namespace, data_dir: Path) -> Opened:
+    from storage.open import open_server_store
+
+    server = open_server_store(args.database_url, data_dir)
+    return Opened(server, server.uow_factory, None, server.info(), None, None)
+
+
+def open_local(data_dir: Path, secrets: Any, recovery_key: str | None) -> Opened:
+    from storage.open import open_local_store
+
+    local = open_local_store(data_dir, secrets, recovery_key=recovery_key)
+    return Opened(local, local.uow_factory, local.backups, local.info(), local.key_name,
+                  local.new_recovery_key)
+
+
+def pending_recovery_key(opened: Opened, secrets: Any, services: Any) -> str | None:
+    """The recovery key to show in the setup wizard: the new one, or — when a first start was
+    interrupted before setup finished — the same key again, read back from the keyring."""
+    if opened.recovery_key or opened.key_name is None or services.practice.is_set_up():
+        return opened.recovery_key
+    from core.keys import recovery_key
+
+    stored = secrets.get(opened.key_name)
+    return recovery_key(bytes.fromhex(stored)) if stored else None
+
+
+def build(args: argparse.Namespace, opened: Opened, secrets: Any) -> Any:
+    from core.app import RecoveryKeyNotice, build_services
+    from core.clock import SystemClock
+    from core.demo import create_demo_practice
+    from core.staff.pins import PinHasher, fast_hasher
+
+    services = build_services(
+        uow=opened.uow, clock=SystemClock(), secrets=secrets, database=opened.info,
+        backup_store=opened.backup_store, database_key_name=opened.key_name,
+        # Demo users' PINs are public ("2468"); cheap hashing keeps the sandbox snappy.
+        hasher=fast_hasher() if args.demo else PinHasher(), demo=args.demo,
+    )
+    if args.demo and not services.staff.has_staff():
+        create_demo_practice(services)
+    key = pending_recovery_key(opened, secrets, services)
+    services.recovery_notice = RecoveryKeyNotice(key) if key else None
+    return services
+
+
+def start(args: argparse.Namespace) -> int:
+    from core.errors import DatabaseCorrupt, KnownError, MissingDatabaseKey, WrongDatabaseKey
+
+    data_dir = data_folder(args)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    configure_logging(data_dir)
+    log.info("start version=%s demo=%s server=%s", VERSION, args.demo, bool(args.database_url))
+
+    from gui.app import create_application
+    from gui.errors import install_excepthook
+    from gui.startup import ask_recovery_key, choose_backup, show_startup_error
+
+    app = create_application(sys.argv[:1])
+    install_excepthook()
+    headless = args.screenshot is not None
+
+    def fail(exc: KnownError) -> int:
+        log.error("start-up failed: %s", exc.code)
+        if headless:
+            print(f"{APP_NAME}: {exc}", file=sys.stderr)
+        else:
+            show_startup_error(exc, allow=("quit",))
+        return EXIT_USAGE
+
+    if args.database_url:
+        # The shared server first: its address problems are the likelier ones to report.
+        try:
+            opened = open_server(args, data_dir)
+            secrets = open_secrets(args.demo, data_dir)
+        except KnownError as exc:
+            return fail(exc)
+        return run_window(app, args, opened, secrets)
+
+    try:
+        secrets = open_secrets(args.demo, data_dir)
+    except KnownError as exc:
+        return fail(exc)
+
+    recovery: str | None = None
+    while True:
+        try:
+            opened = open_local(data_dir, secrets, recovery)
+            break
+        except (MissingDatabaseKey, WrongDatabaseKey) as exc:
+            if headless:
+                return fail(exc)
+            recovery = ask_recovery_key(exc.code)
+            if recovery is None:
+                return 1
+        except DatabaseCorrupt as exc:
+            if headless:
+                return fail(exc)
+            if show_startup_error(exc, allow=("restore", "quit")) != "restore":
+                return 1
+            from storage.open import list_local_backups, restore_local_backup
+
+            name = choose_backup(list_local_backups(data_dir))
+            if name is None:
+                return 1
+            restore_local_backup(data_dir, secrets, name, recovery_key=recovery)
+        except KnownError as exc:
+            return fail(exc)
+    return run_window(app, args, opened, secrets)
+
+
+def run_window(app: Any, args: argparse.Namespace, opened: Opened, secrets: Any) -> int:
+    from core.demo import DEMO_PIN, demo_front_desk
+    from gui.run import run
+
+    try:
+        services = build(args, opened, secrets)
+        signed_in = None
+        if args.demo:  # signed in through the PIN check, so the sign-in is audited too
+            signed_in = services.staff.sign_in(demo_front_desk(services).id, DEMO_PIN)
+        return run(app, services, signed_in=signed_in, page=args.page,
+                   screenshot=args.screenshot)
+    finally:
+        opened.store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if not has_display():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return EXIT_USAGE
+    return start(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
