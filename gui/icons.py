@@ -55,7 +55,14 @@ def render(name: str, size: int, color: str = "text", device_pixel_ratio: float 
 
     Raises ``KeyError`` for an unknown name.
     """
-    svg = _svg(name).replace("currentColor", _color(color))
+    return _render(name, size, _color(color), device_pixel_ratio)
+
+
+@functools.lru_cache(maxsize=1024)
+def _render(name: str, size: int, color: str, device_pixel_ratio: float) -> QPixmap:
+    """Rendering SVG is the slow part of building the window (hundreds of pixmaps, many the
+    same icon in the same colour): each is drawn once per colour and size."""
+    svg = _svg(name).replace("currentColor", color)
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     side = round(size * device_pixel_ratio)
     pixmap = QPixmap(side, side)
@@ -118,6 +125,7 @@ def bind_pixmap(label: QLabel, name: str, size: int = 24, color: str = "text") -
 def refresh_bound() -> None:
     """Re-colour every bound icon for the current theme (called after a theme switch)."""
     _icon.cache_clear()
+    _render.cache_clear()
     for widget in QApplication.allWidgets():
         _refresh(widget)
 

@@ -9,13 +9,17 @@ engines are also created with ``hide_parameters=True`` so chained exceptions omi
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import psycopg
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
+
+if TYPE_CHECKING:
+    import psycopg
 
 from core.errors import (
     DatabaseCorrupt,
@@ -94,12 +98,21 @@ _PG_STATES: dict[str, tuple[type[StorageError], str]] = {
 _PG_GONE = ("57P01", "57P02", "57P03")  # the server is shutting down or starting up
 
 
+def _psycopg_error(exc: BaseException | None) -> psycopg.Error | None:
+    """``exc`` as a psycopg error, or ``None``. psycopg is loaded only by a PostgreSQL
+    connection; an app on its local file never imports it (it costs start-up time), and
+    then no psycopg error can exist."""
+    module = sys.modules.get("psycopg")
+    return exc if module is not None and isinstance(exc, module.Error) else None
+
+
 def _postgres_error(exc: psycopg.Error, masked_url: str) -> StorageError | None:
     state = exc.sqlstate
     if state is None:
         # psycopg raises OperationalError without an SQLSTATE when the connection itself
         # fails (refused, timed out, closed by the server).
-        return unreachable(masked_url) if isinstance(exc, psycopg.OperationalError) else None
+        operational = sys.modules["psycopg"].OperationalError
+        return unreachable(masked_url) if isinstance(exc, operational) else None
     if state.startswith("08") or state in _PG_GONE:
         return unreachable(masked_url)
     if state in _PG_STATES:
@@ -126,8 +139,9 @@ def classify(exc: BaseException, masked_url: str = "the database server") -> Kno
         if code == SQLITE_ERROR or not isinstance(code, int):
             code = _SQLITE_TEXTS.get(str(orig), SQLITE_ERROR)
         return sqlite_error(code)
-    if isinstance(orig, psycopg.Error):
-        return _postgres_error(orig, masked_url)
+    pg_error = _psycopg_error(orig)
+    if pg_error is not None:
+        return _postgres_error(pg_error, masked_url)
     return None
 
 
@@ -140,7 +154,10 @@ def translate_errors(masked_url: str = "the database server") -> Iterator[None]:
     """
     try:
         yield
-    except (DBAPIError, StaleDataError, sqlcipher.Error, psycopg.Error) as exc:
+    except Exception as exc:
+        if not isinstance(exc, (DBAPIError, StaleDataError, sqlcipher.Error)) and (
+                _psycopg_error(exc) is None):
+            raise
         known = classify(exc, masked_url)
         if known is None:
             raise

@@ -9,11 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
@@ -22,8 +19,16 @@ from core.errors import DatabaseTooNew, StorageError
 from storage.engine import Database
 from storage.errors import translate_errors
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
+HEAD_REVISION = "0001"
+"""The newest revision, known without loading Alembic: importing it costs more than a
+hundred milliseconds of every start, and is only needed when there is something to migrate.
+A test checks that this matches the scripts' head; bump it with every new revision."""
 _MIGRATION_LOCK = 0x46445331
 """PostgreSQL advisory-lock key ("FDS1") held while migrating, so two workstations starting
 at once do not both upgrade."""
@@ -45,6 +50,8 @@ class MigrationOutcome:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration, in code; ``connection`` is what ``env.py`` migrates."""
+    from alembic.config import Config
+
     config = Config()
     # ConfigParser interpolation: a literal % in the path must be doubled.
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
@@ -53,6 +60,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
@@ -68,7 +77,14 @@ def known_revisions() -> set[str]:
 
 
 def _revision(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
+    """What Alembic's ``MigrationContext.get_current_revision`` reads, without Alembic."""
+    if not inspect(conn).has_table(VERSION_TABLE):
+        return None
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(rows) > 1:
+        raise StorageError("The database's version table is inconsistent.",
+                           reason="version_table")
+    return rows[0] if rows else None
 
 
 def current_revision(db: Database) -> str | None:
@@ -80,7 +96,7 @@ def current_revision(db: Database) -> str | None:
 def check_revision(revision: str | None) -> None:
     """Raise ``DatabaseTooNew`` for a revision this code does not know (a newer app wrote
     it)."""
-    if revision is not None and revision not in known_revisions():
+    if revision is not None and revision != HEAD_REVISION and revision not in known_revisions():
         raise DatabaseTooNew(
             "This database was written by a newer version of Front Desk Social.",
             revision=revision,
@@ -94,7 +110,7 @@ def migrate(db: Database, *, backup: Callable[[], object] | None = None) -> Migr
     database is behind and not empty, calls ``backup()`` first (its errors abort the
     migration). The upgrade runs in one transaction: it applies completely or not at all.
     """
-    head = head_revision()
+    head = HEAD_REVISION
     with translate_errors(db.masked_location):
         with db.engine.connect() as conn:
             before = _revision(conn)
@@ -114,6 +130,8 @@ def migrate(db: Database, *, backup: Callable[[], object] | None = None) -> Migr
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
             # Another workstation may have migrated while we waited for the lock.
             if _revision(conn) != head:
+                from alembic import command
+
                 command.upgrade(alembic_config(conn), "head")
     return MigrationOutcome(before, head, backed_up)
 
@@ -121,6 +139,8 @@ def migrate(db: Database, *, backup: Callable[[], object] | None = None) -> Migr
 def write_revision(db: Database, message: str) -> Path:
     """Developer tool: autogenerate the next revision from the models' difference to ``db``
     (which must be at head) and return the new file, to be reviewed before committing."""
+    from alembic import command
+
     number = max(int(rev) for rev in known_revisions()) + 1
     with db.engine.begin() as conn:
         script = command.revision(alembic_config(conn), message=message, autogenerate=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -45,10 +46,29 @@ RELOAD_ON: dict[str, tuple[str, ...]] = {
 NAV_WIDTH = 248
 
 
+SectionClass = Callable[[Services, SignalHub, TaskRunner], Section]
+
+
+def _section_entries() -> list[tuple[str, str, SectionClass]]:
+    """(key, navigation title, class) in display order."""
+    t = QCoreApplication.translate
+    return [
+        ("practice", t("SettingsPage", "Practice"), PracticeSection),
+        ("staff", t("SettingsPage", "Staff"), StaffSection),
+        ("security", t("SettingsPage", "Security"), SecuritySection),
+        ("rules", t("SettingsPage", "Rules of engagement"), RulesSection),
+        ("backups", t("SettingsPage", "Backups"), BackupsSection),
+        ("audit", t("SettingsPage", "Audit trail"), AuditSection),
+        ("about", t("SettingsPage", "About"), AboutSection),
+    ]
+
+
 class SettingsPage(Page):
     """Practice profile, staff, security, rules of engagement, backups, the audit trail and
     about. ``show_target`` takes a section key: practice, staff, security, rules, backups,
     audit, about.
+
+    A section's widgets are built the first time it is opened, so the window starts faster.
 
     Signals: none of its own; sections emit ``hub.data_changed`` after saving.
     """
@@ -58,13 +78,10 @@ class SettingsPage(Page):
     def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
                  parent: QWidget | None = None) -> None:
         super().__init__(services, hub, runner, parent)
+        entries = _section_entries()
+        self._order = [key for key, _title, _cls in entries]
+        self._classes = {key: cls for key, _title, cls in entries}
         self.sections: dict[str, Section] = {}
-        classes: tuple[Callable[[Services, SignalHub, TaskRunner], Section], ...] = (
-            PracticeSection, StaffSection, SecuritySection, RulesSection, BackupsSection,
-            AuditSection, AboutSection)
-        for cls in classes:
-            section = cls(services, hub, runner)
-            self.sections[section.key] = section
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -79,15 +96,14 @@ class SettingsPage(Page):
         self.group.setExclusive(True)
         self.buttons: dict[str, QPushButton] = {}
         self.stack = QStackedWidget()
-        for index, (key, section) in enumerate(self.sections.items()):
-            entry = QPushButton(section.title_label.text())
+        for index, (key, title, _cls) in enumerate(entries):
+            entry = QPushButton(title)
             entry.setProperty("nav", "true")
             entry.setCheckable(True)
             icons.bind_icon(entry, _ICONS[key], "muted", on_color="accent")
             self.group.addButton(entry, index)
             self.buttons[key] = entry
             column.addWidget(entry)
-            self.stack.addWidget(section)
         column.addStretch(1)
         row.addWidget(nav)
         row.addWidget(self.stack, 1)
@@ -117,13 +133,20 @@ class SettingsPage(Page):
         return widget
 
     def section(self, key: str) -> Section:
-        return self.sections[key]
+        """The section ``key``, built now if it was never opened."""
+        section = self.sections.get(key)
+        if section is None:
+            section = self._classes[key](self.services, self.hub, self.runner)
+            section.set_user(self.user)
+            self.sections[key] = section
+            self.stack.addWidget(section)
+        return section
 
     def _toggled(self, index: int, checked: bool) -> None:
         if not checked:
             return
-        self.stack.setCurrentIndex(index)
-        section = self.current_section()
+        section = self.section(self._order[index])
+        self.stack.setCurrentWidget(section)
         if self.user is not None and not section.loaded:
             section.refresh()
 
@@ -131,7 +154,9 @@ class SettingsPage(Page):
         keys = tuple(self.sections) if area == "restored" else RELOAD_ON.get(area, ())
         current = self.current_section()
         for key in keys:
-            section = self.sections[key]
+            section = self.sections.get(key)
+            if section is None:
+                continue  # never opened: it loads fresh when it is
             if section is current:
                 section.refresh()
             elif not section.dirty:

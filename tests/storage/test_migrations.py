@@ -56,11 +56,17 @@ def with_extra_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: 
                     ignore=shutil.ignore_patterns("__pycache__"))
     (scripts / "versions" / "0002_probe.py").write_text(PROBE_REVISION.format(extra=extra))
     monkeypatch.setattr(migrate_module, "MIGRATIONS_DIR", scripts)
+    monkeypatch.setattr(migrate_module, "HEAD_REVISION", "0002")
 
 
 def add_someone(db: Database) -> None:
     with unit_of_work_factory(db, ManualClock())() as tx:
         tx.staff.add("Dana Whitfield", Role.ADMIN, "hash")
+
+
+def test_head_revision_constant_matches_the_scripts() -> None:
+    """migrate() trusts HEAD_REVISION so that a normal start need not load Alembic."""
+    assert migrate_module.HEAD_REVISION == head_revision()
 
 
 def test_migrations_from_empty_build_exactly_the_models(empty_db: Database) -> None:
