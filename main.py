@@ -156,7 +156,13 @@ def build(args: argparse.Namespace, opened: Opened, secrets: Any) -> Any:
 
 
 def start(args: argparse.Namespace) -> int:
-    from core.errors import DatabaseCorrupt, KnownError, MissingDatabaseKey, WrongDatabaseKey
+    from core.errors import (
+        DatabaseCorrupt,
+        InvalidRecoveryKey,
+        KnownError,
+        MissingDatabaseKey,
+        WrongDatabaseKey,
+    )
 
     data_dir = data_folder(args)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -198,9 +204,10 @@ def start(args: argparse.Namespace) -> int:
         try:
             opened = open_local(data_dir, secrets, recovery)
             break
-        except (MissingDatabaseKey, WrongDatabaseKey) as exc:
+        except (MissingDatabaseKey, WrongDatabaseKey, InvalidRecoveryKey) as exc:
             if headless:
                 return fail(exc)
+            # Ask again until the key opens the database or the person quits.
             recovery = ask_recovery_key(exc.code)
             if recovery is None:
                 return 1

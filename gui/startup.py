@@ -68,7 +68,10 @@ class RecoveryKeyDialog(QDialog):
         super().__init__(parent)
         self.setMinimumWidth(560)
         if error_code == "wrong_key":
-            title = self.tr("The saved key does not open the practice data")
+            # Either the keychain's key or a recovery key typed a moment ago.
+            title = self.tr("That key does not open the practice data")
+        elif error_code == "recovery_key_invalid":
+            title = self.tr("That recovery key has a typo")
         else:
             title = self.tr("This computer's keychain has no key for the practice data")
         column = _dialog_column(self, title, self.tr(
