@@ -37,17 +37,26 @@ log = logging.getLogger("frontdesk")
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="main.py", description=f"{APP_NAME}: social media for a small medical practice.")
-    parser.add_argument("--demo", action="store_true",
-                        help="a sandbox practice full of invented sample data")
-    parser.add_argument("--data-dir", type=Path,
-                        help="where the database, media vault and backups live")
-    parser.add_argument("--database-url",
-                        help="a shared PostgreSQL server (postgresql://user:pass@host/db)")
-    parser.add_argument("--screenshot", type=Path, metavar="PATH",
-                        help="render the main window to a PNG and exit")
-    parser.add_argument("--page", choices=PAGES, default="today",
-                        help="the page to show with --screenshot (default: today)")
+        prog="main.py", description=f"{APP_NAME}: social media for a small medical practice."
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="a sandbox practice full of invented sample data"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="where the database, media vault and backups live"
+    )
+    parser.add_argument(
+        "--database-url", help="a shared PostgreSQL server (postgresql://user:pass@host/db)"
+    )
+    parser.add_argument(
+        "--screenshot", type=Path, metavar="PATH", help="render the main window to a PNG and exit"
+    )
+    parser.add_argument(
+        "--page",
+        choices=PAGES,
+        default="today",
+        help="the page to show with --screenshot (default: today)",
+    )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {VERSION}")
     return parser.parse_args(argv)
 
@@ -76,7 +85,8 @@ def configure_logging(data_dir: Path) -> None:
     logs = data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True, mode=0o700)
     handler = logging.handlers.RotatingFileHandler(
-        logs / "frontdesk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        logs / "frontdesk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
     os.chmod(handler.baseFilename, 0o600)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
@@ -121,8 +131,14 @@ def open_local(data_dir: Path, secrets: Any, recovery_key: str | None) -> Opened
     from storage.open import open_local_store
 
     local = open_local_store(data_dir, secrets, recovery_key=recovery_key)
-    return Opened(local, local.uow_factory, local.backups, local.info(), local.key_name,
-                  local.new_recovery_key)
+    return Opened(
+        local,
+        local.uow_factory,
+        local.backups,
+        local.info(),
+        local.key_name,
+        local.new_recovery_key,
+    )
 
 
 def pending_recovery_key(opened: Opened, secrets: Any, services: Any) -> str | None:
@@ -143,10 +159,15 @@ def build(args: argparse.Namespace, opened: Opened, secrets: Any) -> Any:
     from core.staff.pins import PinHasher, fast_hasher
 
     services = build_services(
-        uow=opened.uow, clock=SystemClock(), secrets=secrets, database=opened.info,
-        backup_store=opened.backup_store, database_key_name=opened.key_name,
+        uow=opened.uow,
+        clock=SystemClock(),
+        secrets=secrets,
+        database=opened.info,
+        backup_store=opened.backup_store,
+        database_key_name=opened.key_name,
         # Demo users' PINs are public ("2468"); cheap hashing keeps the sandbox snappy.
-        hasher=fast_hasher() if args.demo else PinHasher(), demo=args.demo,
+        hasher=fast_hasher() if args.demo else PinHasher(),
+        demo=args.demo,
     )
     if args.demo and not services.staff.has_staff():
         create_demo_practice(services)
@@ -236,8 +257,7 @@ def run_window(app: Any, args: argparse.Namespace, opened: Opened, secrets: Any)
         signed_in = None
         if args.demo:  # signed in through the PIN check, so the sign-in is audited too
             signed_in = services.staff.sign_in(demo_front_desk(services).id, DEMO_PIN)
-        return run(app, services, signed_in=signed_in, page=args.page,
-                   screenshot=args.screenshot)
+        return run(app, services, signed_in=signed_in, page=args.page, screenshot=args.screenshot)
     finally:
         opened.store.close()
 

@@ -37,7 +37,7 @@ LENGTH = 2000
 
 def posts(count: int) -> list[str]:
     """``count`` different 2,000-character posts, each a keystroke or two from the one before."""
-    base = (PARAGRAPH * (LENGTH // len(PARAGRAPH) + 1))[:LENGTH - 6]
+    base = (PARAGRAPH * (LENGTH // len(PARAGRAPH) + 1))[: LENGTH - 6]
     return [f"{base}{n:06d}" for n in range(count)]
 
 
@@ -55,9 +55,17 @@ def main() -> None:
         for platform in PLATFORM_IDS:
             measure(text, platform)
         times.append(time.perf_counter() - start)
-    print(json.dumps({"name": "measure_all_platforms_2000_chars",
-                      "value": round(statistics.median(times) * 1000, 3), "unit": "ms",
-                      "baseline": None, "ratio": None}))
+    print(
+        json.dumps(
+            {
+                "name": "measure_all_platforms_2000_chars",
+                "value": round(statistics.median(times) * 1000, 3),
+                "unit": "ms",
+                "baseline": None,
+                "ratio": None,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -52,8 +52,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="fds-bench-") as tmp:
         data = Path(tmp) / "demo"
         png = str(Path(tmp) / "out.png")
-        app_cmd = [sys.executable, "main.py", "--demo", "--data-dir", str(data),
-                   "--screenshot", png, "--page", "today"]
+        app_cmd = [
+            sys.executable,
+            "main.py",
+            "--demo",
+            "--data-dir",
+            str(data),
+            "--screenshot",
+            png,
+            "--page",
+            "today",
+        ]
         bare_cmd = [sys.executable, "-c", BARE, png]
         for _ in range(2):  # creates the demo practice; writes bytecode; warms the page cache
             timed(app_cmd, env)
@@ -64,11 +73,28 @@ def main() -> None:
             bare_times.append(timed(bare_cmd, env))
     app_ms = statistics.median(app_times) * 1000
     bare_ms = statistics.median(bare_times) * 1000
-    print(json.dumps({"name": "startup_to_first_paint_bare_qt", "value": round(bare_ms, 1),
-                      "unit": "ms", "baseline": None, "ratio": None}))
-    print(json.dumps({"name": "startup_to_first_paint_demo_warm", "value": round(app_ms, 1),
-                      "unit": "ms", "baseline": round(bare_ms, 1),
-                      "ratio": round(app_ms / bare_ms, 2)}))
+    print(
+        json.dumps(
+            {
+                "name": "startup_to_first_paint_bare_qt",
+                "value": round(bare_ms, 1),
+                "unit": "ms",
+                "baseline": None,
+                "ratio": None,
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "name": "startup_to_first_paint_demo_warm",
+                "value": round(app_ms, 1),
+                "unit": "ms",
+                "baseline": round(bare_ms, 1),
+                "ratio": round(app_ms / bare_ms, 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

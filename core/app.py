@@ -73,12 +73,17 @@ class AuditChainAttention:
         report = self._audit.last_report
         if report is None or report.ok:
             return []
-        return [AttentionItem(
-            key="audit.broken", kind="audit_broken", severity=Severity.CRITICAL,
-            page="settings", target="audit",
-            params={"seq": report.first_bad_seq, "reason": report.reason},
-            permission=Permission.VIEW_AUDIT,
-        )]
+        return [
+            AttentionItem(
+                key="audit.broken",
+                kind="audit_broken",
+                severity=Severity.CRITICAL,
+                page="settings",
+                target="audit",
+                params={"seq": report.first_bad_seq, "reason": report.reason},
+                permission=Permission.VIEW_AUDIT,
+            )
+        ]
 
 
 class PracticeProfileAttention:
@@ -90,9 +95,16 @@ class PracticeProfileAttention:
     def attention_items(self, now: datetime) -> list[AttentionItem]:
         if self._practice.practice().value.phone.strip():
             return []
-        return [AttentionItem(key="practice.phone", kind="practice_phone_missing",
-                              severity=Severity.INFO, page="settings", target="practice",
-                              permission=Permission.EDIT_PRACTICE)]
+        return [
+            AttentionItem(
+                key="practice.phone",
+                kind="practice_phone_missing",
+                severity=Severity.INFO,
+                page="settings",
+                target="practice",
+                permission=Permission.EDIT_PRACTICE,
+            )
+        ]
 
 
 def build_services(
@@ -116,7 +128,15 @@ def build_services(
         today.register(backups)
     staff = StaffService(uow, clock, hasher or PinHasher())
     return Services(
-        clock=clock, practice=practice, staff=staff, audit=audit, today=today, backups=backups,
-        secrets=secrets, security=SecurityService(secrets, database_key_name, staff, audit),
-        database=database, demo=demo, recovery_notice=recovery_notice,
+        clock=clock,
+        practice=practice,
+        staff=staff,
+        audit=audit,
+        today=today,
+        backups=backups,
+        secrets=secrets,
+        security=SecurityService(secrets, database_key_name, staff, audit),
+        database=database,
+        demo=demo,
+        recovery_notice=recovery_notice,
     )

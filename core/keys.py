@@ -44,7 +44,7 @@ def _checksum(key: bytes) -> str:
 def recovery_key(key: bytes) -> str:
     """The printable recovery key for a database key."""
     body = _encode(key) + _checksum(key)
-    return "-".join(body[i:i + _GROUP] for i in range(0, len(body), _GROUP))
+    return "-".join(body[i : i + _GROUP] for i in range(0, len(body), _GROUP))
 
 
 def key_from_recovery(text: str) -> bytes:

@@ -39,8 +39,9 @@ class StaffRepository(Protocol):
         """Also clears failed attempts and any pause."""
         ...
 
-    def set_failures(self, staff_id: int, failed_attempts: int, locked_until: datetime | None
-                     ) -> None: ...
+    def set_failures(
+        self, staff_id: int, failed_attempts: int, locked_until: datetime | None
+    ) -> None: ...
 
 
 class AuditRepository(Protocol):

@@ -14,8 +14,9 @@ from core.staff.service import StaffService, require
 class SecurityService:
     """The database key's recovery form, for admins (audited)."""
 
-    def __init__(self, secrets: SecretStore, key_name: str | None, staff: StaffService,
-                 audit: AuditService) -> None:
+    def __init__(
+        self, secrets: SecretStore, key_name: str | None, staff: StaffService, audit: AuditService
+    ) -> None:
         self._secrets = secrets
         self._key_name = key_name
         self._staff = staff

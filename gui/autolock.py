@@ -10,13 +10,15 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from core.clock import Clock
 from core.staff.rules import DEFAULT_AUTO_LOCK_MINUTES, IdleLock
 
-_INPUT_EVENTS = frozenset({
-    QEvent.Type.KeyPress,
-    QEvent.Type.MouseButtonPress,
-    QEvent.Type.MouseButtonDblClick,
-    QEvent.Type.Wheel,
-    QEvent.Type.TouchBegin,
-})
+_INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
 
 CHECK_INTERVAL_MS = 5000
 

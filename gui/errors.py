@@ -48,8 +48,7 @@ Wording = Callable[[KnownError], tuple[str, str]]
 def local_time(when: datetime) -> str:
     """A time of day in this computer's time zone, in the user's locale (e.g. ``09:31``)."""
     local = when.astimezone() if when.tzinfo else when
-    return QLocale().toString(QTime(local.hour, local.minute),
-                              QLocale.FormatType.ShortFormat)
+    return QLocale().toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat)
 
 
 def _fixed(title: str, text: str) -> Wording:
@@ -58,27 +57,41 @@ def _fixed(title: str, text: str) -> Wording:
 
 def _unreachable(error: KnownError) -> tuple[str, str]:
     url = str(error.params.get("url") or translate("Errors", "the database server"))
-    return (translate("Errors", "The database server does not answer"),
-            translate("Errors", "Could not reach {url}. Check the network connection and that "
-                      "the server is switched on, then try again.").format(url=url))
+    return (
+        translate("Errors", "The database server does not answer"),
+        translate(
+            "Errors",
+            "Could not reach {url}. Check the network connection and that "
+            "the server is switched on, then try again.",
+        ).format(url=url),
+    )
 
 
 def _keyring_insecure(error: KnownError, system: str | None = None) -> tuple[str, str]:
     system = system or sys.platform
     title = translate("Errors", "No secure keychain on this computer")
     if system.startswith("win"):
-        text = translate("Errors", "Front Desk Social keeps its database key in Windows "
-                         "Credential Manager, which is not available. Sign in to Windows with "
-                         "your own account (not a guest account), then start the app again.")
+        text = translate(
+            "Errors",
+            "Front Desk Social keeps its database key in Windows "
+            "Credential Manager, which is not available. Sign in to Windows with "
+            "your own account (not a guest account), then start the app again.",
+        )
     elif system == "darwin":
-        text = translate("Errors", "Front Desk Social keeps its database key in the macOS "
-                         "Keychain, which is not available. Open Keychain Access, make sure the "
-                         "login keychain exists and is unlocked, then start the app again.")
+        text = translate(
+            "Errors",
+            "Front Desk Social keeps its database key in the macOS "
+            "Keychain, which is not available. Open Keychain Access, make sure the "
+            "login keychain exists and is unlocked, then start the app again.",
+        )
     else:
-        text = translate("Errors", "Front Desk Social keeps its database key in GNOME Keyring "
-                         "or KWallet, and neither is running. Install one (for example "
-                         "“sudo apt install gnome-keyring”, or “kwalletmanager” on KDE), sign "
-                         "out and back in, then start the app again.")
+        text = translate(
+            "Errors",
+            "Front Desk Social keeps its database key in GNOME Keyring "
+            "or KWallet, and neither is running. Install one (for example "
+            "“sudo apt install gnome-keyring”, or “kwalletmanager” on KDE), sign "
+            "out and back in, then start the app again.",
+        )
     return title, text
 
 
@@ -88,21 +101,26 @@ def _wrong_pin(error: KnownError) -> tuple[str, str]:
     if left is None:
         return title, translate("Errors", "That PIN is not right. Try again.")
     if left == 1:
-        return title, translate("Errors", "That PIN is not right. 1 try left before sign-in "
-                                "pauses for a while.")
-    return title, translate("Errors", "That PIN is not right. {n} tries left before sign-in "
-                            "pauses for a while.").format(n=left)
+        return title, translate(
+            "Errors", "That PIN is not right. 1 try left before sign-in pauses for a while."
+        )
+    return title, translate(
+        "Errors", "That PIN is not right. {n} tries left before sign-in pauses for a while."
+    ).format(n=left)
 
 
 def _locked_out(error: KnownError) -> tuple[str, str]:
     until = error.params.get("until")
     title = translate("Errors", "Sign-in paused")
     if not isinstance(until, datetime):
-        return title, translate("Errors", "Too many wrong PINs. Wait a few minutes, then try "
-                                "again.")
-    return title, translate("Errors", "Too many wrong PINs. This person can try again at "
-                            "{time}; someone else can sign in meanwhile.").format(
-        time=local_time(until))
+        return title, translate(
+            "Errors", "Too many wrong PINs. Wait a few minutes, then try again."
+        )
+    return title, translate(
+        "Errors",
+        "Too many wrong PINs. This person can try again at "
+        "{time}; someone else can sign in meanwhile.",
+    ).format(time=local_time(until))
 
 
 def pin_problem_text(reason: str) -> str:
@@ -110,9 +128,9 @@ def pin_problem_text(reason: str) -> str:
     texts = {
         "not_digits": translate("Errors", "A PIN uses digits only."),
         "too_short": translate("Errors", "A PIN needs at least {n} digits.").format(
-            n=PIN_MIN_LENGTH),
-        "too_long": translate("Errors", "A PIN has at most {n} digits.").format(
-            n=PIN_MAX_LENGTH),
+            n=PIN_MIN_LENGTH
+        ),
+        "too_long": translate("Errors", "A PIN has at most {n} digits.").format(n=PIN_MAX_LENGTH),
         "repeated": translate("Errors", "A PIN cannot be one digit repeated, like 1111."),
         "sequence": translate("Errors", "A PIN cannot be a simple run, like 1234 or 4321."),
     }
@@ -120,38 +138,54 @@ def pin_problem_text(reason: str) -> str:
 
 
 def _invalid_pin(error: KnownError) -> tuple[str, str]:
-    return (translate("Errors", "Choose a different PIN"),
-            pin_problem_text(str(error.params.get("reason", ""))))
+    return (
+        translate("Errors", "Choose a different PIN"),
+        pin_problem_text(str(error.params.get("reason", ""))),
+    )
 
 
 def _recovery_key(error: KnownError) -> tuple[str, str]:
     title = translate("Errors", "That recovery key is not right")
     if error.params.get("reason") == "checksum":
-        return title, translate("Errors", "The key has a typo. Compare each group of four with "
-                                "the printed copy.")
-    return title, translate("Errors", "A recovery key is letters and digits in groups of four, "
-                            "as printed at setup. Check it against the printed copy.")
+        return title, translate(
+            "Errors", "The key has a typo. Compare each group of four with the printed copy."
+        )
+    return title, translate(
+        "Errors",
+        "A recovery key is letters and digits in groups of four, "
+        "as printed at setup. Check it against the printed copy.",
+    )
 
 
 def _permission(error: KnownError) -> tuple[str, str]:
     action = error.params.get("action")
     if action == "sign_in":
-        return (translate("Errors", "This person is deactivated"),
-                translate("Errors", "This staff member can no longer sign in. Ask an admin to "
-                          "reactivate them in Settings."))
+        return (
+            translate("Errors", "This person is deactivated"),
+            translate(
+                "Errors",
+                "This staff member can no longer sign in. Ask an admin to "
+                "reactivate them in Settings.",
+            ),
+        )
     if action == "setup":
-        return (translate("Errors", "Already set up"),
-                translate("Errors", "This practice is already set up. Sign in instead."))
-    return (translate("Errors", "Not allowed for your role"),
-            translate("Errors", "Your role may not do this. Ask an admin or the office manager."))
+        return (
+            translate("Errors", "Already set up"),
+            translate("Errors", "This practice is already set up. Sign in instead."),
+        )
+    return (
+        translate("Errors", "Not allowed for your role"),
+        translate("Errors", "Your role may not do this. Ask an admin or the office manager."),
+    )
 
 
 def validation_text(field: str) -> str:
     """What to fix in a field that ``core`` refused (``ValidationError.params['field']``)."""
     texts = {
         "name": translate("Errors", "The practice needs a name."),
-        "timezone": translate("Errors", "Choose a time zone from the list, such as "
-                              "America/Chicago."),
+        "timezone": translate(
+            "Errors", "Choose a time zone from the list, such as America/Chicago."
+        ),
         "display_name": translate("Errors", "Enter the person's name (at most 80 characters)."),
         "auto_lock_minutes": translate("Errors", "Auto-lock must be between 1 and 60 minutes."),
         "backup_keep_days": translate("Errors", "Keep backups for 1 to 365 days."),
@@ -165,64 +199,128 @@ def validation_text(field: str) -> str:
 
 
 def _validation(error: KnownError) -> tuple[str, str]:
-    return (translate("Errors", "Please check this"),
-            validation_text(str(error.params.get("field", ""))))
+    return (
+        translate("Errors", "Please check this"),
+        validation_text(str(error.params.get("field", ""))),
+    )
 
 
 def _wording() -> dict[str, Wording]:
     t = translate
     return {
-        "known": _fixed(t("Errors", "That did not work"),
-                        t("Errors", "This could not be done. Try again in a moment.")),
-        "storage": _fixed(t("Errors", "The practice data could not be used"),
-                          t("Errors", "Reading or saving failed. Try again; if it keeps "
-                            "happening, close and restart the app.")),
-        "database_locked": _fixed(t("Errors", "The data is busy"),
-                                  t("Errors", "Another workstation or task is saving right "
-                                    "now. Wait a moment and try again.")),
-        "disk_full": _fixed(t("Errors", "The disk is full"),
-                            t("Errors", "Nothing was saved. Free up space on this computer "
-                              "(empty the recycle bin, remove old downloads), then try again.")),
-        "read_only": _fixed(t("Errors", "The data folder is read-only"),
-                            t("Errors", "The app may not write to its data folder. Ask "
-                              "whoever looks after this computer for write access, then "
-                              "restart the app.")),
-        "database_corrupt": _fixed(t("Errors", "The practice data is damaged"),
-                                   t("Errors", "The database file could not be read. It has "
-                                     "not been changed. Restore the latest backup to "
-                                     "continue.")),
-        "wrong_key": _fixed(t("Errors", "The key does not open this database"),
-                            t("Errors", "The database key did not match. Enter the recovery "
-                              "key that was printed when the practice was set up.")),
-        "database_too_new": _fixed(t("Errors", "This data needs a newer version"),
-                                   t("Errors", "The practice data was saved by a newer version "
-                                     "of Front Desk Social. Install the latest version on "
-                                     "this computer, then start it again.")),
+        "known": _fixed(
+            t("Errors", "That did not work"),
+            t("Errors", "This could not be done. Try again in a moment."),
+        ),
+        "storage": _fixed(
+            t("Errors", "The practice data could not be used"),
+            t(
+                "Errors",
+                "Reading or saving failed. Try again; if it keeps "
+                "happening, close and restart the app.",
+            ),
+        ),
+        "database_locked": _fixed(
+            t("Errors", "The data is busy"),
+            t(
+                "Errors",
+                "Another workstation or task is saving right now. Wait a moment and try again.",
+            ),
+        ),
+        "disk_full": _fixed(
+            t("Errors", "The disk is full"),
+            t(
+                "Errors",
+                "Nothing was saved. Free up space on this computer "
+                "(empty the recycle bin, remove old downloads), then try again.",
+            ),
+        ),
+        "read_only": _fixed(
+            t("Errors", "The data folder is read-only"),
+            t(
+                "Errors",
+                "The app may not write to its data folder. Ask "
+                "whoever looks after this computer for write access, then "
+                "restart the app.",
+            ),
+        ),
+        "database_corrupt": _fixed(
+            t("Errors", "The practice data is damaged"),
+            t(
+                "Errors",
+                "The database file could not be read. It has "
+                "not been changed. Restore the latest backup to "
+                "continue.",
+            ),
+        ),
+        "wrong_key": _fixed(
+            t("Errors", "The key does not open this database"),
+            t(
+                "Errors",
+                "The database key did not match. Enter the recovery "
+                "key that was printed when the practice was set up.",
+            ),
+        ),
+        "database_too_new": _fixed(
+            t("Errors", "This data needs a newer version"),
+            t(
+                "Errors",
+                "The practice data was saved by a newer version "
+                "of Front Desk Social. Install the latest version on "
+                "this computer, then start it again.",
+            ),
+        ),
         "database_unreachable": _unreachable,
-        "already_running": _fixed(t("Errors", "Front Desk Social is already open"),
-                                  t("Errors", "Another window of the app is using this "
-                                    "practice's data. Switch to that window (look in the "
-                                    "taskbar) instead of opening a second one.")),
-        "edit_conflict": _fixed(t("Errors", "Someone else saved this first"),
-                                t("Errors", "Someone else saved this first. Your changes "
-                                  "were not saved; reload and try again.")),
-        "not_found": _fixed(t("Errors", "This item is gone"),
-                            t("Errors", "It no longer exists; someone may have removed it. "
-                              "Reload the page.")),
-        "keyring": _fixed(t("Errors", "The system keychain did not answer"),
-                          t("Errors", "The app keeps its database key in the system keychain, "
-                            "which could not be used. Restart the computer and try again.")),
+        "already_running": _fixed(
+            t("Errors", "Front Desk Social is already open"),
+            t(
+                "Errors",
+                "Another window of the app is using this "
+                "practice's data. Switch to that window (look in the "
+                "taskbar) instead of opening a second one.",
+            ),
+        ),
+        "edit_conflict": _fixed(
+            t("Errors", "Someone else saved this first"),
+            t(
+                "Errors",
+                "Someone else saved this first. Your changes were not saved; reload and try again.",
+            ),
+        ),
+        "not_found": _fixed(
+            t("Errors", "This item is gone"),
+            t("Errors", "It no longer exists; someone may have removed it. Reload the page."),
+        ),
+        "keyring": _fixed(
+            t("Errors", "The system keychain did not answer"),
+            t(
+                "Errors",
+                "The app keeps its database key in the system keychain, "
+                "which could not be used. Restart the computer and try again.",
+            ),
+        ),
         "keyring_insecure": _keyring_insecure,
-        "keyring_locked": _fixed(t("Errors", "The keychain is locked"),
-                                 t("Errors", "Unlock the system keychain (it usually asks for "
-                                   "your computer password), then try again.")),
-        "keyring_missing_key": _fixed(t("Errors", "The database key is missing"),
-                                      t("Errors", "This computer's keychain no longer holds "
-                                        "the key to the practice data. Enter the recovery key "
-                                        "that was printed at setup.")),
+        "keyring_locked": _fixed(
+            t("Errors", "The keychain is locked"),
+            t(
+                "Errors",
+                "Unlock the system keychain (it usually asks for "
+                "your computer password), then try again.",
+            ),
+        ),
+        "keyring_missing_key": _fixed(
+            t("Errors", "The database key is missing"),
+            t(
+                "Errors",
+                "This computer's keychain no longer holds "
+                "the key to the practice data. Enter the recovery key "
+                "that was printed at setup.",
+            ),
+        ),
         "recovery_key_invalid": _recovery_key,
-        "sign_in": _fixed(t("Errors", "Could not sign in"),
-                          t("Errors", "Check the PIN and try again.")),
+        "sign_in": _fixed(
+            t("Errors", "Could not sign in"), t("Errors", "Check the PIN and try again.")
+        ),
         "wrong_pin": _wrong_pin,
         "locked_out": _locked_out,
         "invalid_pin": _invalid_pin,
@@ -255,7 +353,7 @@ def _where(filename: str) -> str:
         pass
     parts = path.parts
     if "site-packages" in parts:
-        return "/".join(parts[parts.index("site-packages") + 1:])
+        return "/".join(parts[parts.index("site-packages") + 1 :])
     return path.name
 
 
@@ -284,8 +382,10 @@ def crash_report(exc: BaseException, version: str = "") -> str:
         if index:
             lines.append("which led to:")
         lines.append(f"{_type_name(error)} (message left out: it may contain patient data)")
-        lines.extend(f"  {_where(frame.filename)}:{frame.lineno} in {frame.name}"
-                     for frame in traceback.extract_tb(error.__traceback__))
+        lines.extend(
+            f"  {_where(frame.filename)}:{frame.lineno} in {frame.name}"
+            for frame in traceback.extract_tb(error.__traceback__)
+        )
     return "\n".join(lines)
 
 
@@ -303,10 +403,16 @@ class CrashDialog(QDialog):
         column.setContentsMargins(24, 24, 24, 24)
         column.setSpacing(12)
         column.addWidget(heading(self.tr("Something went wrong"), 2))
-        column.addWidget(caption(self.tr(
-            "The app ran into a problem it did not expect. What you saved before is kept. "
-            "Please copy this report and send it to whoever supports the app; it contains no "
-            "patient information.")))
+        column.addWidget(
+            caption(
+                self.tr(
+                    "The app ran into a problem it did not expect. What you saved before is kept. "
+                    "Please copy this report and send it to whoever supports the app; it contains "
+                    "no "
+                    "patient information."
+                )
+            )
+        )
         self.report = QPlainTextEdit(report)
         self.report.setReadOnly(True)
         self.report.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -355,8 +461,7 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QDialog:
     return box
 
 
-def _excepthook(kind: type[BaseException], exc: BaseException,
-                tb: TracebackType | None) -> None:
+def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     if issubclass(kind, KeyboardInterrupt):
         sys.__excepthook__(kind, exc, tb)
         return
@@ -376,6 +481,14 @@ def install_excepthook() -> Callable[..., Any]:
 
 
 __all__ = [
-    "CrashDialog", "crash_report", "has_wording", "install_excepthook", "local_time",
-    "message_for", "pin_problem_text", "show_crash", "show_error", "validation_text",
+    "CrashDialog",
+    "crash_report",
+    "has_wording",
+    "install_excepthook",
+    "local_time",
+    "message_for",
+    "pin_problem_text",
+    "show_crash",
+    "show_error",
+    "validation_text",
 ]

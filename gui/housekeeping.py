@@ -27,8 +27,9 @@ class Housekeeping(QObject):
     Signals: none.
     """
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._services = services
         self._hub = hub
@@ -48,8 +49,9 @@ class Housekeeping(QObject):
 
         def done(report: ChainReport) -> None:
             if not report.ok:
-                log.error("audit chain broken at seq=%s reason=%s", report.first_bad_seq,
-                          report.reason)
+                log.error(
+                    "audit chain broken at seq=%s reason=%s", report.first_bad_seq, report.reason
+                )
             self._hub.data_changed.emit("audit_check")
 
         self._runner.run(audit.verify_now, done)

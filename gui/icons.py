@@ -21,11 +21,40 @@ from gui import theme
 ICONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
 
 NAMES = (
-    "today", "composer", "images", "consent", "reviews", "incentives", "settings", "lock",
-    "user", "switch-user", "sign-out", "backup", "restore", "shield", "shield-alert",
-    "check-circle", "alert-triangle", "alert-octagon", "info", "search", "plus", "edit", "trash",
-    "print", "copy", "refresh", "calendar", "clock", "key", "database", "download",
-    "chevron-right", "eye", "eye-off",
+    "today",
+    "composer",
+    "images",
+    "consent",
+    "reviews",
+    "incentives",
+    "settings",
+    "lock",
+    "user",
+    "switch-user",
+    "sign-out",
+    "backup",
+    "restore",
+    "shield",
+    "shield-alert",
+    "check-circle",
+    "alert-triangle",
+    "alert-octagon",
+    "info",
+    "search",
+    "plus",
+    "edit",
+    "trash",
+    "print",
+    "copy",
+    "refresh",
+    "calendar",
+    "clock",
+    "key",
+    "database",
+    "download",
+    "chevron-right",
+    "eye",
+    "eye-off",
 )
 """Every icon name ``icon()`` knows."""
 
@@ -49,8 +78,7 @@ def _color(tone: str) -> str:
     return str(getattr(theme.current(), tone))
 
 
-def render(name: str, size: int, color: str = "text", device_pixel_ratio: float = 1.0
-           ) -> QPixmap:
+def render(name: str, size: int, color: str = "text", device_pixel_ratio: float = 1.0) -> QPixmap:
     """The icon ``name`` drawn ``size`` pixels square in ``color`` (a theme role or ``#hex``).
 
     Raises ``KeyError`` for an unknown name.
@@ -105,8 +133,9 @@ def icon(name: str, color: str | None = None, *, on_color: str | None = None) ->
     return _icon(name, _color(color), _color(on_color or color), _color("muted"), _dpr())
 
 
-def bind_icon(button: QAbstractButton, name: str, color: str = "text",
-              on_color: str | None = None) -> None:
+def bind_icon(
+    button: QAbstractButton, name: str, color: str = "text", on_color: str | None = None
+) -> None:
     """Give ``button`` an icon that follows theme switches."""
     button.setProperty(_ICON_PROPERTY, name)
     button.setProperty(_TONE_PROPERTY, f"{color}|{on_color or ''}")

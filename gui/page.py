@@ -21,8 +21,9 @@ class Page(QWidget):
 
     page_id = ""
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.services = services
         self.hub = hub

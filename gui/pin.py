@@ -16,12 +16,14 @@ def pin_field(placeholder: str, parent: QWidget | None = None) -> QLineEdit:
     field = QLineEdit(parent)
     field.setEchoMode(QLineEdit.EchoMode.Password)
     field.setMaxLength(PIN_MAX_LENGTH)
-    field.setValidator(QRegularExpressionValidator(
-        QRegularExpression(rf"\d{{0,{PIN_MAX_LENGTH}}}"), field))
+    field.setValidator(
+        QRegularExpressionValidator(QRegularExpression(rf"\d{{0,{PIN_MAX_LENGTH}}}"), field)
+    )
     field.setPlaceholderText(placeholder)
     field.setAccessibleName(placeholder)
-    field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly
-                              | Qt.InputMethodHint.ImhSensitiveData)
+    field.setInputMethodHints(
+        Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData
+    )
     reveal = QAction(icons.icon("eye", "muted"), field.tr("Show PIN"), field)
     field.addAction(reveal, QLineEdit.ActionPosition.TrailingPosition)
 

@@ -17,24 +17,41 @@ def planned_features() -> dict[str, str]:
     """One calm sentence per unbuilt page: what it will do."""
     t = QCoreApplication.translate
     return {
-        "composer": t("Placeholder", "Write a post once, tailor it for each platform, check it "
-                      "for patient information, get a second person's approval and schedule "
-                      "it."),
-        "images": t("Placeholder", "Check each photo for patient information in the "
-                    "background, such as charts, screens and name badges, and export a clean "
-                    "copy without hidden location data."),
-        "consent": t("Placeholder", "Keep track of patients' written permission for photos "
-                     "and testimonials: what it covers, where it may be shared, and when it "
-                     "expires or is withdrawn."),
-        "reviews": t("Placeholder", "Gather reviews from Google and other sites in one inbox "
-                     "and answer them on time, without revealing that anyone is a patient."),
-        "incentives": t("Placeholder", "Thank staff for the ideas, photos and consents they "
-                        "collect, for example with a coffee card after a set number of approved "
-                        "contributions."),
-        "today": t("Placeholder", "One list of everything that needs attention, most urgent "
-                   "first."),
-        "settings": t("Placeholder", "The practice profile, staff, auto-lock, backups and the "
-                      "audit trail."),
+        "composer": t(
+            "Placeholder",
+            "Write a post once, tailor it for each platform, check it "
+            "for patient information, get a second person's approval and schedule "
+            "it.",
+        ),
+        "images": t(
+            "Placeholder",
+            "Check each photo for patient information in the "
+            "background, such as charts, screens and name badges, and export a clean "
+            "copy without hidden location data.",
+        ),
+        "consent": t(
+            "Placeholder",
+            "Keep track of patients' written permission for photos "
+            "and testimonials: what it covers, where it may be shared, and when it "
+            "expires or is withdrawn.",
+        ),
+        "reviews": t(
+            "Placeholder",
+            "Gather reviews from Google and other sites in one inbox "
+            "and answer them on time, without revealing that anyone is a patient.",
+        ),
+        "incentives": t(
+            "Placeholder",
+            "Thank staff for the ideas, photos and consents they "
+            "collect, for example with a coffee card after a set number of approved "
+            "contributions.",
+        ),
+        "today": t(
+            "Placeholder", "One list of everything that needs attention, most urgent first."
+        ),
+        "settings": t(
+            "Placeholder", "The practice profile, staff, auto-lock, backups and the audit trail."
+        ),
     }
 
 
@@ -44,9 +61,17 @@ class PlaceholderPage(Page):
     Signals: none beyond ``Page``'s.
     """
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner, *,
-                 page_id: str, title: str, icon_name: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        hub: SignalHub,
+        runner: TaskRunner,
+        *,
+        page_id: str,
+        title: str,
+        icon_name: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(services, hub, runner, parent)
         self.page_id = page_id
         self.setObjectName(f"page-{page_id}")
@@ -61,8 +86,7 @@ class PlaceholderPage(Page):
         text = QVBoxLayout()
         text.setSpacing(8)
         text.addWidget(Badge(self.tr("Coming soon"), "info"), 0, Qt.AlignmentFlag.AlignLeft)
-        self.status_label = heading(self.tr("This part of Front Desk Social is not built yet."),
-                                    3)
+        self.status_label = heading(self.tr("This part of Front Desk Social is not built yet."), 3)
         self.status_label.setWordWrap(True)
         text.addWidget(self.status_label)
         self.plan_label = caption(planned_features().get(page_id, ""))

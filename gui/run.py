@@ -43,8 +43,10 @@ class PageSpec:
 
 def _placeholder(page_id: str, title: str, icon_name: str) -> PageFactory:
     def make(services: Services, hub: SignalHub, runner: TaskRunner) -> Page:
-        return PlaceholderPage(services, hub, runner, page_id=page_id, title=title,
-                               icon_name=icon_name)
+        return PlaceholderPage(
+            services, hub, runner, page_id=page_id, title=title, icon_name=icon_name
+        )
+
     return make
 
 
@@ -62,15 +64,21 @@ def default_pages() -> list[PageSpec]:
     settings = t("Navigation", "Settings")
     return [
         PageSpec("today", today, "today", TodayPage),
-        *(PageSpec(pid, title, icon, _placeholder(pid, title, icon))
-          for pid, title, icon in entries),
+        *(
+            PageSpec(pid, title, icon, _placeholder(pid, title, icon))
+            for pid, title, icon in entries
+        ),
         PageSpec("settings", settings, "settings", SettingsPage),
     ]
 
 
-def build_window(services: Services, hub: SignalHub, runner: TaskRunner,
-                 pages: Sequence[PageSpec] | None = None,
-                 settings: QSettings | None = None) -> MainWindow:
+def build_window(
+    services: Services,
+    hub: SignalHub,
+    runner: TaskRunner,
+    pages: Sequence[PageSpec] | None = None,
+    settings: QSettings | None = None,
+) -> MainWindow:
     """The main window with every page registered."""
     window = MainWindow(services, hub, runner, settings=settings)
     for spec in pages if pages is not None else default_pages():
@@ -103,9 +111,15 @@ def settle(runner: TaskRunner, timeout: float = SETTLE_SECONDS) -> bool:
     return False
 
 
-def take_screenshot(window: MainWindow, runner: TaskRunner, path: Path, *,
-                    page: str | None, signed_in: StaffMember | None,
-                    setup: QWidget | None = None) -> bool:
+def take_screenshot(
+    window: MainWindow,
+    runner: TaskRunner,
+    path: Path,
+    *,
+    page: str | None,
+    signed_in: StaffMember | None,
+    setup: QWidget | None = None,
+) -> bool:
     """Render the window (or ``setup``, the first-run wizard) at 1366×768 to a PNG."""
     target: QWidget = setup if setup is not None else window
     window.resize(*SCREENSHOT_SIZE)
@@ -124,9 +138,16 @@ def take_screenshot(window: MainWindow, runner: TaskRunner, path: Path, *,
     return saved
 
 
-def run(app: QApplication, services: Services, *, signed_in: StaffMember | None = None,
-        page: str | None = None, screenshot: Path | None = None,
-        pages: Sequence[PageSpec] | None = None, settings: QSettings | None = None) -> int:
+def run(
+    app: QApplication,
+    services: Services,
+    *,
+    signed_in: StaffMember | None = None,
+    page: str | None = None,
+    screenshot: Path | None = None,
+    pages: Sequence[PageSpec] | None = None,
+    settings: QSettings | None = None,
+) -> int:
     """Show the app and run the event loop; returns the exit code.
 
     First start: the setup wizard, then the window signed in as the new admin. Otherwise the
@@ -147,8 +168,9 @@ def run(app: QApplication, services: Services, *, signed_in: StaffMember | None 
         wizard = SetupWizard(services, runner) if first_start else None
         if wizard is not None:
             wizard.resize(*SCREENSHOT_SIZE)
-        ok = take_screenshot(window, runner, screenshot, page=page, signed_in=signed_in,
-                             setup=wizard)
+        ok = take_screenshot(
+            window, runner, screenshot, page=page, signed_in=signed_in, setup=wizard
+        )
         settle(runner)
         for widget in (window, wizard):
             if widget is not None:

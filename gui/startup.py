@@ -74,10 +74,15 @@ class RecoveryKeyDialog(QDialog):
             title = self.tr("That recovery key has a typo")
         else:
             title = self.tr("This computer's keychain has no key for the practice data")
-        column = _dialog_column(self, title, self.tr(
-            "This happens after a reinstall or on a new computer. Type the recovery key that "
-            "was printed when the practice was set up; the data is then opened and the key is "
-            "stored in the keychain again."))
+        column = _dialog_column(
+            self,
+            title,
+            self.tr(
+                "This happens after a reinstall or on a new computer. Type the recovery key that "
+                "was printed when the practice was set up; the data is then opened and the key is "
+                "stored in the keychain again."
+            ),
+        )
         self.key_edit = QLineEdit()
         self.key_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.key_edit.setPlaceholderText("XXXX-XXXX-XXXX-…")
@@ -112,7 +117,8 @@ class RecoveryKeyDialog(QDialog):
         valid = False
         if count < RECOVERY_KEY_CHARACTERS:
             message = self.tr("{n} of {total} letters and digits so far.").format(
-                n=count, total=RECOVERY_KEY_CHARACTERS)
+                n=count, total=RECOVERY_KEY_CHARACTERS
+            )
         else:
             try:
                 key_from_recovery(text)
@@ -164,8 +170,9 @@ class StartupErrorDialog(QDialog):
     """Says why the app cannot start and offers what can be done (restore, recovery key, try
     again, quit). Signals: none beyond ``QDialog``'s; the choice is in ``action``."""
 
-    def __init__(self, exc: BaseException, parent: QWidget | None = None,
-                 allow: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, exc: BaseException, parent: QWidget | None = None, allow: Sequence[str] | None = None
+    ) -> None:
         super().__init__(parent)
         self.setMinimumWidth(560)
         self.action = QUIT
@@ -173,9 +180,11 @@ class StartupErrorDialog(QDialog):
             title, text = errors.message_for(exc)
         else:
             title = self.tr("Front Desk Social could not start")
-            text = self.tr("Something unexpected went wrong. Your data has not been changed. "
-                           "Please send this report to whoever supports the app; it contains no "
-                           "patient information.")
+            text = self.tr(
+                "Something unexpected went wrong. Your data has not been changed. "
+                "Please send this report to whoever supports the app; it contains no "
+                "patient information."
+            )
         column = _dialog_column(self, title, text)
         if not isinstance(exc, KnownError):
             report = QPlainTextEdit(errors.crash_report(exc))
@@ -206,8 +215,9 @@ class StartupErrorDialog(QDialog):
         self.accept()
 
 
-def show_startup_error(exc: BaseException, parent: QWidget | None = None, *,
-                       allow: Sequence[str] | None = None) -> str:
+def show_startup_error(
+    exc: BaseException, parent: QWidget | None = None, *, allow: Sequence[str] | None = None
+) -> str:
     """Explain ``exc``; returns ``"quit"``, ``"retry"``, ``"restore"`` or ``"recovery_key"``
     (only those in ``allow`` when given, plus ``"quit"``)."""
     dialog = StartupErrorDialog(exc, parent, allow)
@@ -219,11 +229,13 @@ def backup_label(info: BackupInfo) -> str:
     """A backup as a person reads it: when, how big, and who made it."""
     locale = QLocale()
     when = info.created_at.astimezone() if info.created_at.tzinfo else info.created_at
-    day = locale.toString(QDate(when.year, when.month, when.day),
-                          QLocale.FormatType.LongFormat)
+    day = locale.toString(QDate(when.year, when.month, when.day), QLocale.FormatType.LongFormat)
     time = locale.toString(QTime(when.hour, when.minute), QLocale.FormatType.ShortFormat)
-    kind = (QCoreApplication.translate("Startup", "automatic") if info.automatic
-            else QCoreApplication.translate("Startup", "made by hand"))
+    kind = (
+        QCoreApplication.translate("Startup", "automatic")
+        if info.automatic
+        else QCoreApplication.translate("Startup", "made by hand")
+    )
     return f"{day}, {time} · {locale.formattedDataSize(info.size_bytes)} · {kind}"
 
 
@@ -234,9 +246,14 @@ class BackupChooserDialog(QDialog):
     def __init__(self, backups: list[BackupInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMinimumSize(560, 420)
-        column = _dialog_column(self, self.tr("Restore a backup"), self.tr(
-            "Choose the backup to go back to. Anything saved after it is lost; the current "
-            "data is kept as a safety copy first."))
+        column = _dialog_column(
+            self,
+            self.tr("Restore a backup"),
+            self.tr(
+                "Choose the backup to go back to. Anything saved after it is lost; the current "
+                "data is kept as a safety copy first."
+            ),
+        )
         self.list = QListWidget()
         ordered = sorted(backups, key=lambda b: b.created_at, reverse=True)
         for info in ordered:
@@ -257,8 +274,7 @@ class BackupChooserDialog(QDialog):
         cancel.clicked.connect(self.reject)
         self.restore_button.clicked.connect(self.accept)
         self.list.itemDoubleClicked.connect(self.accept)
-        self.list.currentRowChanged.connect(
-            lambda row_: self.restore_button.setEnabled(row_ >= 0))
+        self.list.currentRowChanged.connect(lambda row_: self.restore_button.setEnabled(row_ >= 0))
         self.restore_button.setEnabled(False)
         if ordered:
             self.list.setCurrentRow(0)

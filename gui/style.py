@@ -30,9 +30,25 @@ from gui.widgets import (
 )
 
 __all__ = [
-    "CONTENT_WIDTH", "Avatar", "Badge", "Banner", "Card", "EmptyState", "Theme", "apply_theme",
-    "button", "caption", "content_column", "follow_system_scheme", "heading", "palette_for",
-    "plain_label", "repolish", "separator", "stylesheet", "system_prefers_dark",
+    "CONTENT_WIDTH",
+    "Avatar",
+    "Badge",
+    "Banner",
+    "Card",
+    "EmptyState",
+    "Theme",
+    "apply_theme",
+    "button",
+    "caption",
+    "content_column",
+    "follow_system_scheme",
+    "heading",
+    "palette_for",
+    "plain_label",
+    "repolish",
+    "separator",
+    "stylesheet",
+    "system_prefers_dark",
 ]
 
 MIN_POINT_SIZE = 10.0
@@ -67,8 +83,11 @@ def palette_for(t: Theme) -> QPalette:
     }
     for role, color in roles.items():
         p.setColor(QPalette.ColorGroup.All, role, QColor(color))
-    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
-                 QPalette.ColorRole.ButtonText):
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor(t.muted))
     p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Base, QColor(t.surface_alt))
     return p
@@ -213,8 +232,9 @@ def system_prefers_dark() -> bool:
 def apply_theme(app: QApplication, dark: bool | None = None) -> Theme:
     """Apply the light or dark theme (``None``: what the system prefers) to the whole app,
     re-colouring bound icons. Returns the theme applied."""
-    chosen = (DARK if system_prefers_dark() else LIGHT) if dark is None else (
-        DARK if dark else LIGHT)
+    chosen = (
+        (DARK if system_prefers_dark() else LIGHT) if dark is None else (DARK if dark else LIGHT)
+    )
     theme.set_current(chosen)
     font = QFont(app.font())
     if 0 < font.pointSizeF() < MIN_POINT_SIZE:

@@ -90,8 +90,9 @@ def caption(text: str = "", *, wrap: bool = True) -> QLabel:
     return label
 
 
-def button(text: str, icon_name: str = "", kind: str = "default",
-           parent: QWidget | None = None) -> QPushButton:
+def button(
+    text: str, icon_name: str = "", kind: str = "default", parent: QWidget | None = None
+) -> QPushButton:
     """A push button. ``kind`` is ``default``, ``primary`` (the one main action of a screen),
     ``danger`` (destructive) or ``ghost`` (quiet, borderless); ``icon_name`` is a
     ``gui.icons`` name."""
@@ -189,8 +190,9 @@ class EmptyState(QWidget):
     """A calm, centred message for a list with nothing in it: an icon, a title and a line of
     explanation (e.g. "All caught up"). Signals: none."""
 
-    def __init__(self, icon_name: str, title: str, text: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, icon_name: str, title: str, text: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         column = QVBoxLayout(self)
         column.setContentsMargins(24, 40, 24, 40)

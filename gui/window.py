@@ -42,8 +42,15 @@ class MainWindow(QMainWindow):
 
     user_changed = Signal(object)
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner, *,
-                 settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        hub: SignalHub,
+        runner: TaskRunner,
+        *,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services = services
         self.hub = hub
@@ -63,13 +70,16 @@ class MainWindow(QMainWindow):
         self.screens.setCurrentWidget(self.sign_in_screen)
         self.setCentralWidget(self.screens)
 
-        self.workspace.version_label.setText(self.tr("Version {version}").format(
-            version=services.version))
+        self.workspace.version_label.setText(
+            self.tr("Version {version}").format(version=services.version)
+        )
         if services.demo:
             text = self.tr("Demo practice — sample data, nothing is real.")
             if not services.secrets.persistent:
-                text += " " + self.tr("No secure keyring was found, so the demo keeps its key "
-                                      "in the demo folder instead of the keyring.")
+                text += " " + self.tr(
+                    "No secure keyring was found, so the demo keeps its key "
+                    "in the demo folder instead of the keyring."
+                )
             self.workspace.demo_banner.set_text(text)
             self.workspace.demo_banner.setVisible(True)
 

@@ -30,8 +30,14 @@ class NavButton(QPushButton):
     Signals: ``clicked`` (from ``QPushButton``).
     """
 
-    def __init__(self, page_id: str, title: str, icon_name: str, shortcut_text: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        page_id: str,
+        title: str,
+        icon_name: str,
+        shortcut_text: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(title, parent)
         self.page_id = page_id
         self.setProperty("nav", "true")
@@ -116,8 +122,7 @@ class WorkspaceView(QWidget):
         bar.setSpacing(12)
         self.practice_label = plain_label()
         self.practice_label.setProperty("heading", "3")
-        self.practice_label.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                          QSizePolicy.Policy.Preferred)
+        self.practice_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.practice_label, 1)
         self.avatar = Avatar("", 36)
         bar.addWidget(self.avatar)

@@ -50,8 +50,12 @@ def backup_info(path: Path) -> BackupInfo:
     if match is None:
         raise ValueError(f"not a backup's name: {path.name}")
     created_at = datetime.strptime(match[1], _TIME_FORMAT).replace(tzinfo=UTC)
-    return BackupInfo(name=path.name, created_at=created_at, size_bytes=path.stat().st_size,
-                      automatic=match[2] == "auto")
+    return BackupInfo(
+        name=path.name,
+        created_at=created_at,
+        size_bytes=path.stat().st_size,
+        automatic=match[2] == "auto",
+    )
 
 
 def list_backups(backups_dir: Path) -> list[BackupInfo]:
@@ -76,8 +80,9 @@ def open_checked_backup(path: Path, key: bytes) -> RawConnection:
         source = open_backup_readonly(path, key)
         try:
             if source.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
-                raise DatabaseCorrupt("The backup is damaged.", reason="backup_damaged",
-                                      name=path.name)
+                raise DatabaseCorrupt(
+                    "The backup is damaged.", reason="backup_damaged", name=path.name
+                )
             check_revision(_revision(source))
         except BaseException:
             source.close()
@@ -100,8 +105,9 @@ class SqliteBackupStore:
     ``SQLITE_FULL``), which is how the tests exercise that path without filling a disk.
     """
 
-    def __init__(self, db: Database, backups_dir: Path, clock: Clock, *,
-                 max_backup_pages: int | None = None) -> None:
+    def __init__(
+        self, db: Database, backups_dir: Path, clock: Clock, *, max_backup_pages: int | None = None
+    ) -> None:
         if db.kind is not DatabaseKind.SQLITE:
             raise TypeError("backups are made of the local SQLite database only")
         self._db = db
@@ -141,8 +147,10 @@ class SqliteBackupStore:
         with translate_errors():
             conn = self._db.connect_raw()
             try:
-                conn.execute("ATTACH DATABASE ? AS backup KEY ?",
-                             (str(target), f"x'{key_hex(self._db.config.key)}'"))
+                conn.execute(
+                    "ATTACH DATABASE ? AS backup KEY ?",
+                    (str(target), f"x'{key_hex(self._db.config.key)}'"),
+                )
                 # One self-contained file: no -wal beside the backup.
                 conn.execute("PRAGMA backup.journal_mode = DELETE").fetchall()
                 if self._max_pages is not None:
@@ -206,8 +214,9 @@ class SqliteBackupStore:
 
 
 def _revision(conn: RawConnection) -> str | None:
-    has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                             (VERSION_TABLE,)).fetchone()
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (VERSION_TABLE,)
+    ).fetchone()
     if not has_table:
         return None
     row = conn.execute("SELECT version_num FROM alembic_version").fetchone()

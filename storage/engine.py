@@ -76,8 +76,9 @@ class DatabaseConfig:
             raise ValueError(f"an SQLCipher database needs a {KEY_BYTES}-byte key")
 
     @classmethod
-    def sqlite(cls, path: Path, key: bytes, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
-               ) -> DatabaseConfig:
+    def sqlite(
+        cls, path: Path, key: bytes, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+    ) -> DatabaseConfig:
         return cls(sqlite_path=Path(path), key=key, busy_timeout=busy_timeout)
 
     @classmethod
@@ -89,10 +90,12 @@ class DatabaseConfig:
             parsed = make_url(url)
         except ArgumentError:
             parsed = None
-        if (parsed is None or parsed.drivername not in _PG_DRIVERS
-                or not (parsed.host or "host" in parsed.query)):
-            raise ValidationError("That is not a PostgreSQL server address.",
-                                  field="database_url")
+        if (
+            parsed is None
+            or parsed.drivername not in _PG_DRIVERS
+            or not (parsed.host or "host" in parsed.query)
+        ):
+            raise ValidationError("That is not a PostgreSQL server address.", field="database_url")
         parsed = parsed.set(drivername="postgresql+psycopg")
         return cls(url=parsed.render_as_string(hide_password=False))
 
@@ -208,17 +211,20 @@ def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def connect_sqlcipher(path: Path, key: bytes, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *,
-                      read_only: bool = False) -> RawConnection:
+def connect_sqlcipher(
+    path: Path, key: bytes, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *, read_only: bool = False
+) -> RawConnection:
     """A DBAPI connection to the SQLCipher file ``path``, keyed and checked, then configured
     (unless ``read_only``: then nothing is written, not even the journal mode)."""
     if read_only:
         uri = path.resolve().as_uri() + "?mode=ro"
-        conn = sqlcipher.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
-                                 timeout=busy_timeout)
+        conn = sqlcipher.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=busy_timeout
+        )
     else:
-        conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False,
-                                 timeout=busy_timeout)
+        conn = sqlcipher.connect(
+            str(path), isolation_level=None, check_same_thread=False, timeout=busy_timeout
+        )
     try:
         # SQLCipher otherwise logs every failed page decryption (a wrong key) to stderr.
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -239,8 +245,7 @@ def _configure(conn: RawConnection) -> None:
     try:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
-            raise StorageError("The database cannot use write-ahead logging here.",
-                               reason="no_wal")
+            raise StorageError("The database cannot use write-ahead logging here.", reason="no_wal")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         # Sorts and temporary indexes stay in memory: temporary files would be a second
@@ -277,8 +282,7 @@ def _open_error(path: Path, exc: sqlcipher.DatabaseError) -> KnownError:
         return WrongDatabaseKey("The key does not open this database.", path=str(path))
     if code == SQLITE_CORRUPT:
         return DatabaseCorrupt(CORRUPT_MESSAGE, reason="malformed", path=str(path))
-    return sqlite_error(code) or StorageError("The database could not be opened.",
-                                              path=str(path))
+    return sqlite_error(code) or StorageError("The database could not be opened.", path=str(path))
 
 
 def _postgres_engine(config: DatabaseConfig) -> Engine:
@@ -287,5 +291,4 @@ def _postgres_engine(config: DatabaseConfig) -> Engine:
     connect_args: dict[str, Any] = {}
     if "connect_timeout" not in url.query:
         connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True,
-                         connect_args=connect_args)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)

@@ -77,13 +77,14 @@ def sqlite_error(code: int) -> StorageError | None:
     if primary in (SQLITE_BUSY, SQLITE_LOCKED):
         return DatabaseLocked(LOCKED_MESSAGE, cause="SQLITE_BUSY")
     if primary in (SQLITE_READONLY, SQLITE_PERM):
-        return ReadOnlyStorage("The database cannot be written (read-only storage or "
-                               "missing permissions).", cause="SQLITE_READONLY")
+        return ReadOnlyStorage(
+            "The database cannot be written (read-only storage or missing permissions).",
+            cause="SQLITE_READONLY",
+        )
     if primary in (SQLITE_CORRUPT, SQLITE_NOTADB):
         return DatabaseCorrupt(CORRUPT_MESSAGE, cause="SQLITE_CORRUPT")
     if primary in (SQLITE_IOERR, SQLITE_CANTOPEN):
-        return StorageError("The database file could not be read or written.",
-                            cause="SQLITE_IOERR")
+        return StorageError("The database file could not be read or written.", cause="SQLITE_IOERR")
     return None
 
 
@@ -156,7 +157,8 @@ def translate_errors(masked_url: str = "the database server") -> Iterator[None]:
         yield
     except Exception as exc:
         if not isinstance(exc, (DBAPIError, StaleDataError, sqlcipher.Error)) and (
-                _psycopg_error(exc) is None):
+            _psycopg_error(exc) is None
+        ):
             raise
         known = classify(exc, masked_url)
         if known is None:

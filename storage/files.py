@@ -79,5 +79,8 @@ def os_error(exc: OSError, path: Path) -> StorageError:
         return DiskFull("The disk is full.", path=str(path))
     if exc.errno == errno.EROFS:
         return ReadOnlyStorage("The data folder is on read-only storage.", path=str(path))
-    return StorageError("A file in the data folder could not be used.", path=str(path),
-                        reason=errno.errorcode.get(exc.errno or 0, type(exc).__name__))
+    return StorageError(
+        "A file in the data folder could not be used.",
+        path=str(path),
+        reason=errno.errorcode.get(exc.errno or 0, type(exc).__name__),
+    )

@@ -46,8 +46,10 @@ class InstanceLock:
             _lock(fd)
         except OSError:
             os.close(fd)
-            raise AlreadyRunning("Front Desk Social is already running with this data folder.",
-                                 path=str(self.path.parent)) from None
+            raise AlreadyRunning(
+                "Front Desk Social is already running with this data folder.",
+                path=str(self.path.parent),
+            ) from None
         self._fd = fd
         return self
 
@@ -61,8 +63,12 @@ class InstanceLock:
     def __enter__(self) -> Self:
         return self.acquire()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.release()
 
 

@@ -82,8 +82,7 @@ def _revision(conn: Connection) -> str | None:
         return None
     rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     if len(rows) > 1:
-        raise StorageError("The database's version table is inconsistent.",
-                           reason="version_table")
+        raise StorageError("The database's version table is inconsistent.", reason="version_table")
     return rows[0] if rows else None
 
 
@@ -119,8 +118,9 @@ def migrate(db: Database, *, backup: Callable[[], object] | None = None) -> Migr
         if before == head:
             return MigrationOutcome(before, head, backed_up=False)
         if before is None and tables:
-            raise StorageError("This database was not made by Front Desk Social.",
-                               reason="foreign_schema")
+            raise StorageError(
+                "This database was not made by Front Desk Social.", reason="foreign_schema"
+            )
         backed_up = False
         if backup is not None and before is not None:
             backup()
@@ -143,8 +143,9 @@ def write_revision(db: Database, message: str) -> Path:
 
     number = max(int(rev) for rev in known_revisions()) + 1
     with db.engine.begin() as conn:
-        script = command.revision(alembic_config(conn), message=message, autogenerate=True,
-                                  rev_id=f"{number:04d}")
+        script = command.revision(
+            alembic_config(conn), message=message, autogenerate=True, rev_id=f"{number:04d}"
+        )
     assert script is not None
     assert not isinstance(script, list)
     return Path(script.path)

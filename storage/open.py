@@ -82,14 +82,16 @@ def read_metadata(path: Path) -> DatabaseMetadata | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise StorageError("database.json cannot be read.", reason="metadata_damaged",
-                           path=str(path)) from exc
+        raise StorageError(
+            "database.json cannot be read.", reason="metadata_damaged", path=str(path)
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("database_id"), str):
-        raise StorageError("database.json is damaged.", reason="metadata_damaged",
-                           path=str(path))
+        raise StorageError("database.json is damaged.", reason="metadata_damaged", path=str(path))
     if data.get("format") != METADATA_FORMAT:
-        raise DatabaseTooNew("This data folder was written by a newer version of Front Desk "
-                             "Social.", revision=f"format {data.get('format')}")
+        raise DatabaseTooNew(
+            "This data folder was written by a newer version of Front Desk Social.",
+            revision=f"format {data.get('format')}",
+        )
     check = data.get("key_check")
     return DatabaseMetadata(data["database_id"], check if isinstance(check, str) else None)
 
@@ -135,8 +137,12 @@ class LocalStore:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
 
@@ -166,15 +172,24 @@ class ServerStore:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
 
 def _info(db: Database, data_dir: Path, revision: str) -> DatabaseInfo:
     # From what opening found out, without a query: About is shown on the GUI thread.
-    return DatabaseInfo(kind=db.kind, location=db.masked_location, encrypted=db.encrypted,
-                        schema_revision=revision, data_dir=str(data_dir))
+    return DatabaseInfo(
+        kind=db.kind,
+        location=db.masked_location,
+        encrypted=db.encrypted,
+        schema_revision=revision,
+        data_dir=str(data_dir),
+    )
 
 
 def _is_new(db_path: Path) -> bool:
@@ -186,20 +201,29 @@ def _is_new(db_path: Path) -> bool:
 def _stored_key(secrets: SecretStore, name: str, database_id: str) -> bytes:
     stored = secrets.get(name)
     if stored is None:
-        raise MissingDatabaseKey("The keyring has no key for this database: enter the "
-                                 "recovery key.", database_id=database_id)
+        raise MissingDatabaseKey(
+            "The keyring has no key for this database: enter the recovery key.",
+            database_id=database_id,
+        )
     try:
         key = bytes.fromhex(stored)
     except ValueError:
         key = b""
     if len(key) != KEY_BYTES:
-        raise WrongDatabaseKey("The keyring holds no valid key for this database.",
-                               database_id=database_id)
+        raise WrongDatabaseKey(
+            "The keyring holds no valid key for this database.", database_id=database_id
+        )
     return key
 
 
-def open_local_store(data_dir: Path, secrets: SecretStore, *, recovery_key: str | None = None,
-                     create: bool = True, clock: Clock | None = None) -> LocalStore:
+def open_local_store(
+    data_dir: Path,
+    secrets: SecretStore,
+    *,
+    recovery_key: str | None = None,
+    create: bool = True,
+    clock: Clock | None = None,
+) -> LocalStore:
     """Open (or, with ``create``, set up) the practice data in ``data_dir``.
 
     Takes the instance lock (``AlreadyRunning``); creates ``data_dir``, ``vault/`` and
@@ -246,10 +270,17 @@ def open_local_store(data_dir: Path, secrets: SecretStore, *, recovery_key: str 
                 atomic_write(meta_path, replace(meta, key_check=key_check(key)).to_json())
         backups = SqliteBackupStore(db, backups_dir, clock)
         outcome = migrate(db, backup=lambda: backups.create(automatic=False))
-        return LocalStore(database=db, uow_factory=unit_of_work_factory(db, clock),
-                          backups=backups, vault=vault, lock=lock, data_dir=data_dir,
-                          database_id=meta.database_id, new_recovery_key=new_recovery,
-                          migration=outcome)
+        return LocalStore(
+            database=db,
+            uow_factory=unit_of_work_factory(db, clock),
+            backups=backups,
+            vault=vault,
+            lock=lock,
+            data_dir=data_dir,
+            database_id=meta.database_id,
+            new_recovery_key=new_recovery,
+            migration=outcome,
+        )
     except BaseException:
         if db is not None:
             db.dispose()
@@ -265,8 +296,7 @@ def _key(secrets: SecretStore, meta: DatabaseMetadata, recovery_key: str | None)
     else:
         key = _stored_key(secrets, database_key_name(meta.database_id), meta.database_id)
     if meta.key_check is not None and not hmac.compare_digest(meta.key_check, key_check(key)):
-        raise WrongDatabaseKey("The key does not open this database.",
-                               database_id=meta.database_id)
+        raise WrongDatabaseKey("The key does not open this database.", database_id=meta.database_id)
     return key
 
 
@@ -292,8 +322,14 @@ def open_server_store(url: str, data_dir: Path, *, clock: Clock | None = None) -
         vault = MediaVault(data_dir / VAULT_DIR)
         db = open_database(DatabaseConfig.postgresql(url))
         outcome = migrate(db)
-        return ServerStore(database=db, uow_factory=unit_of_work_factory(db, clock),
-                           vault=vault, lock=lock, data_dir=data_dir, migration=outcome)
+        return ServerStore(
+            database=db,
+            uow_factory=unit_of_work_factory(db, clock),
+            vault=vault,
+            lock=lock,
+            data_dir=data_dir,
+            migration=outcome,
+        )
     except BaseException:
         if db is not None:
             db.dispose()
@@ -307,8 +343,14 @@ def list_local_backups(data_dir: Path) -> list[BackupInfo]:
     return list_backups(Path(data_dir) / BACKUPS_DIR)
 
 
-def restore_local_backup(data_dir: Path, secrets: SecretStore, name: str, *,
-                         recovery_key: str | None = None, clock: Clock | None = None) -> None:
+def restore_local_backup(
+    data_dir: Path,
+    secrets: SecretStore,
+    name: str,
+    *,
+    recovery_key: str | None = None,
+    clock: Clock | None = None,
+) -> None:
     """Replace a database that cannot be opened (``DatabaseCorrupt``) with backup ``name``.
 
     The backup is checked first (key, integrity, revision). The damaged files are kept,

@@ -46,8 +46,9 @@ def backend_id(backend: KeyringBackend) -> str:
 
 def is_insecure(backend: KeyringBackend) -> bool:
     """Whether a (non-chain) backend would lose the secret or keep it in a weak file."""
-    return (isinstance(backend, fail.Keyring | null.Keyring)
-            or type(backend).__module__.startswith("keyrings.alt"))
+    return isinstance(backend, fail.Keyring | null.Keyring) or type(backend).__module__.startswith(
+        "keyrings.alt"
+    )
 
 
 def secure_backend(backend: KeyringBackend) -> KeyringBackend:
@@ -77,8 +78,9 @@ class KeyringSecretStore:
     does not answer within ``timeout`` seconds, ``SecretStoreError`` for other failures.
     """
 
-    def __init__(self, backend: KeyringBackend | None = None, *,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, backend: KeyringBackend | None = None, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self._timeout = timeout
         self._backend_id = "auto-detect"
         chosen = backend if backend is not None else self._call("detect", keyring.get_keyring)
@@ -133,19 +135,25 @@ class KeyringSecretStore:
             return future.result(timeout=self._timeout)
         except TimeoutError:
             future.cancel()
-            raise KeyringLocked("The keyring did not answer in time: unlock it and try again.",
-                                operation=operation, timeout=self._timeout) from None
+            raise KeyringLocked(
+                "The keyring did not answer in time: unlock it and try again.",
+                operation=operation,
+                timeout=self._timeout,
+            ) from None
         except keyring.errors.KeyringLocked as exc:
-            raise KeyringLocked("The keyring is locked: unlock it and try again.",
-                                operation=operation) from exc
+            raise KeyringLocked(
+                "The keyring is locked: unlock it and try again.", operation=operation
+            ) from exc
         except keyring.errors.NoKeyringError as exc:
-            raise InsecureKeyring("No secure keyring is available.",
-                                  backend=self._backend_id) from exc
+            raise InsecureKeyring(
+                "No secure keyring is available.", backend=self._backend_id
+            ) from exc
         except Exception as exc:
             # keyring.errors.* and the backends' own failures (D-Bus, Security framework)
             # all mean the same to the user: the keyring could not be used.
-            raise SecretStoreError("The keyring could not be used.", operation=operation,
-                                   reason=type(exc).__name__) from exc
+            raise SecretStoreError(
+                "The keyring could not be used.", operation=operation, reason=type(exc).__name__
+            ) from exc
 
 
 class InMemorySecretStore:

@@ -90,8 +90,7 @@ class SqlUnitOfWork:
             session.invalidate()
 
 
-def unit_of_work_factory(db: Database, clock: Clock | None = None
-                         ) -> Callable[[], SqlUnitOfWork]:
+def unit_of_work_factory(db: Database, clock: Clock | None = None) -> Callable[[], SqlUnitOfWork]:
     """The ``core.ports.UnitOfWorkFactory`` for ``db``. ``clock`` stamps ``created_at`` and
     ``updated_at`` (default: the system clock)."""
     clock = clock or SystemClock()

@@ -75,13 +75,17 @@ class MediaVault:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            raise NotFound("The file is missing from the media vault.", entity="media",
-                           hash=digest) from None
+            raise NotFound(
+                "The file is missing from the media vault.", entity="media", hash=digest
+            ) from None
         except OSError as exc:
             raise os_error(exc, self.root) from exc
         if hashlib.sha256(data).hexdigest() != digest:
-            raise StorageError("A file in the media vault was changed or damaged.",
-                               reason="vault_damaged", hash=digest)
+            raise StorageError(
+                "A file in the media vault was changed or damaged.",
+                reason="vault_damaged",
+                hash=digest,
+            )
         return data
 
     def delete(self, digest: str) -> None:

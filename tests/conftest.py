@@ -29,7 +29,10 @@ def clock() -> ManualClock:
 def memory_services(clock: ManualClock) -> Services:
     """Services over the in-memory ports (fast; for core and GUI tests that don't test storage)."""
     return build_services(
-        uow=MemoryStore(), clock=clock, secrets=MemorySecrets(),
+        uow=MemoryStore(),
+        clock=clock,
+        secrets=MemorySecrets(),
         database=DatabaseInfo(DatabaseKind.SQLITE, "memory", True, "test", "/tmp"),
-        backup_store=MemoryBackupStore(clock), hasher=fast_hasher(),
+        backup_store=MemoryBackupStore(clock),
+        hasher=fast_hasher(),
     )

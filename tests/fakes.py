@@ -36,8 +36,10 @@ class _Staff:
         self.s = s
 
     def list(self, *, include_inactive: bool = False) -> list[StaffMember]:
-        return sorted((m for m in self.s.staff.values() if include_inactive or m.active),
-                      key=lambda m: m.display_name.lower())
+        return sorted(
+            (m for m in self.s.staff.values() if include_inactive or m.active),
+            key=lambda m: m.display_name.lower(),
+        )
 
     def get(self, staff_id: int) -> StaffMember:
         try:
@@ -65,10 +67,12 @@ class _Staff:
     def set_pin_hash(self, staff_id: int, pin_hash: str) -> None:
         self.s.creds[staff_id] = Credentials(staff_id, pin_hash)
 
-    def set_failures(self, staff_id: int, failed_attempts: int,
-                     locked_until: datetime | None) -> None:
-        self.s.creds[staff_id] = replace(self.s.creds[staff_id], failed_attempts=failed_attempts,
-                                         locked_until=locked_until)
+    def set_failures(
+        self, staff_id: int, failed_attempts: int, locked_until: datetime | None
+    ) -> None:
+        self.s.creds[staff_id] = replace(
+            self.s.creds[staff_id], failed_attempts=failed_attempts, locked_until=locked_until
+        )
 
 
 class _Audit:
@@ -85,14 +89,17 @@ class _Audit:
         self.s.audit.append(event)
 
     def _match(self, q: AuditQuery) -> list[AuditEvent]:
-        return [e for e in reversed(self.s.audit)
-                if (q.actor_id is None or e.actor_id == q.actor_id)
-                and (q.action is None or e.action == q.action)
-                and (q.since is None or e.at >= q.since)
-                and (q.until is None or e.at < q.until)]
+        return [
+            e
+            for e in reversed(self.s.audit)
+            if (q.actor_id is None or e.actor_id == q.actor_id)
+            and (q.action is None or e.action == q.action)
+            and (q.since is None or e.at >= q.since)
+            and (q.until is None or e.at < q.until)
+        ]
 
     def query(self, q: AuditQuery) -> list[AuditEvent]:
-        return self._match(q)[q.offset:q.offset + q.limit]
+        return self._match(q)[q.offset : q.offset + q.limit]
 
     def count(self, q: AuditQuery) -> int:
         return len(self._match(q))
@@ -137,8 +144,12 @@ class MemoryUnitOfWork:
         self.settings = _Settings(self._state)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if exc_type is None:
             self._store.state = self._state
 

@@ -14,14 +14,30 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_GUI_MODULES = {"app", "errors", "hub", "icons", "page", "placeholder", "run", "startup",
-                      "style", "tasks", "widgets", "window"}
+SHARED_GUI_MODULES = {
+    "app",
+    "errors",
+    "hub",
+    "icons",
+    "page",
+    "placeholder",
+    "run",
+    "startup",
+    "style",
+    "tasks",
+    "widgets",
+    "window",
+}
 
 
 def test_import_linter_contracts_hold() -> None:
     result = subprocess.run(
         [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 3 kept, 0 broken" in result.stdout
@@ -39,8 +55,9 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_gui_feature_packages_do_not_import_each_other() -> None:
-    features = {p.name for p in (ROOT / "gui").iterdir()
-                if p.is_dir() and (p / "__init__.py").exists()}
+    features = {
+        p.name for p in (ROOT / "gui").iterdir() if p.is_dir() and (p / "__init__.py").exists()
+    }
     offenders = []
     for feature in features:
         for path in (ROOT / "gui" / feature).rglob("*.py"):
@@ -54,10 +71,11 @@ def test_gui_feature_packages_do_not_import_each_other() -> None:
 def test_core_and_storage_have_no_qt_by_scan() -> None:
     """A second, independent check that also sees imports inside functions."""
     offenders = []
-    for layer, banned in (("core", {"PySide6", "sqlalchemy", "alembic", "keyring", "gui",
-                                    "storage"}),
-                          ("storage", {"PySide6", "gui"}),
-                          ("gui", {"sqlalchemy", "alembic", "keyring", "storage"})):
+    for layer, banned in (
+        ("core", {"PySide6", "sqlalchemy", "alembic", "keyring", "gui", "storage"}),
+        ("storage", {"PySide6", "gui"}),
+        ("gui", {"sqlalchemy", "alembic", "keyring", "storage"}),
+    ):
         for path in (ROOT / layer).rglob("*.py"):
             bad = {n for n in _imports(path) if n.split(".")[0] in banned}
             offenders += [f"{path.relative_to(ROOT)} imports {n}" for n in sorted(bad)]

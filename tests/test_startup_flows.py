@@ -50,8 +50,9 @@ def practice_dir(tmp_path: Path, secrets: InMemorySecretStore) -> tuple[Path, st
 
 
 @pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch, secrets: InMemorySecretStore,
-            qapp: Any) -> list[Services]:
+def started(
+    monkeypatch: pytest.MonkeyPatch, secrets: InMemorySecretStore, qapp: Any
+) -> list[Services]:
     """Stub the keyring choice and the event loop; collect the services the GUI would get."""
     monkeypatch.setattr(main, "open_secrets", lambda demo, data_dir: secrets)
     seen: list[Services] = []
@@ -65,8 +66,11 @@ def started(monkeypatch: pytest.MonkeyPatch, secrets: InMemorySecretStore,
 
 
 def test_lost_keyring_entry_is_recovered_with_the_recovery_key(
-        practice_dir: tuple[Path, str, str], secrets: InMemorySecretStore,
-        started: list[Services], monkeypatch: pytest.MonkeyPatch) -> None:
+    practice_dir: tuple[Path, str, str],
+    secrets: InMemorySecretStore,
+    started: list[Services],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     data, recovery, key_name = practice_dir
     stored = secrets.get(key_name)
     secrets.delete(key_name)
@@ -86,8 +90,11 @@ def test_lost_keyring_entry_is_recovered_with_the_recovery_key(
 
 
 def test_quitting_at_the_recovery_prompt_exits_without_touching_the_file(
-        practice_dir: tuple[Path, str, str], secrets: InMemorySecretStore,
-        started: list[Services], monkeypatch: pytest.MonkeyPatch) -> None:
+    practice_dir: tuple[Path, str, str],
+    secrets: InMemorySecretStore,
+    started: list[Services],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     data, _recovery, key_name = practice_dir
     secrets.delete(key_name)
     before = (data / "practice.db").read_bytes()
@@ -98,16 +105,17 @@ def test_quitting_at_the_recovery_prompt_exits_without_touching_the_file(
 
 
 def test_damaged_database_is_restored_from_a_backup(
-        practice_dir: tuple[Path, str, str], started: list[Services],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    practice_dir: tuple[Path, str, str], started: list[Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
     data, _recovery, _key = practice_dir
     db = data / "practice.db"
     db.write_bytes(db.read_bytes()[:1000])  # a torn file
     offered: list[tuple[str, ...]] = []
     chosen: list[list[BackupInfo]] = []
 
-    def show_error(exc: BaseException, parent: object = None, *,
-                   allow: tuple[str, ...] = ()) -> str:
+    def show_error(
+        exc: BaseException, parent: object = None, *, allow: tuple[str, ...] = ()
+    ) -> str:
         assert isinstance(exc, DatabaseCorrupt)
         offered.append(tuple(allow))
         return "restore"
@@ -127,28 +135,37 @@ def test_damaged_database_is_restored_from_a_backup(
 
 
 def test_second_copy_on_the_same_folder_is_refused(
-        practice_dir: tuple[Path, str, str], secrets: InMemorySecretStore,
-        started: list[Services], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    practice_dir: tuple[Path, str, str],
+    secrets: InMemorySecretStore,
+    started: list[Services],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
     data, _recovery, _key = practice_dir
     with open_local_store(data, secrets):
-        code = main.start(main.parse_args(
-            ["--data-dir", str(data), "--screenshot", str(tmp_path / "x.png")]))
+        code = main.start(
+            main.parse_args(["--data-dir", str(data), "--screenshot", str(tmp_path / "x.png")])
+        )
     assert code == 2
     assert "already" in capsys.readouterr().err.lower()
     assert started == []
 
 
 def test_every_start_up_error_has_a_message_without_a_traceback(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        started: list[Services]) -> None:
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    started: list[Services],
+) -> None:
     """A known error in screenshot mode prints one line and exits 2."""
 
     def broken(*args: object, **kwargs: object) -> object:
         raise KnownError("The disk is full.")
 
     monkeypatch.setattr(main, "open_local", broken)
-    code = main.start(main.parse_args(
-        ["--data-dir", str(tmp_path), "--screenshot", str(tmp_path / "x.png")]))
+    code = main.start(
+        main.parse_args(["--data-dir", str(tmp_path), "--screenshot", str(tmp_path / "x.png")])
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "The disk is full." in err

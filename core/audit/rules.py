@@ -32,8 +32,17 @@ def event_hash(
 ) -> str:
     """SHA-256 over a canonical JSON form of every field and the previous event's hash."""
     payload = json.dumps(
-        [seq, canonical_time(at), actor_id, actor_name, action, entity_type, entity_id,
-         detail, prev_hash],
+        [
+            seq,
+            canonical_time(at),
+            actor_id,
+            actor_name,
+            action,
+            entity_type,
+            entity_id,
+            detail,
+            prev_hash,
+        ],
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -42,9 +51,15 @@ def event_hash(
 
 def expected_hash(event: AuditEvent) -> str:
     return event_hash(
-        seq=event.seq, at=event.at, actor_id=event.actor_id, actor_name=event.actor_name,
-        action=event.action, entity_type=event.entity_type, entity_id=event.entity_id,
-        detail=event.detail, prev_hash=event.prev_hash,
+        seq=event.seq,
+        at=event.at,
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        action=event.action,
+        entity_type=event.entity_type,
+        entity_id=event.entity_id,
+        detail=event.detail,
+        prev_hash=event.prev_hash,
     )
 
 

@@ -34,11 +34,28 @@ def append_event(  # noqa: PLR0917 - mirrors the audit row: who, what, which rec
     actor_id = actor.id if actor else None
     actor_name = actor.display_name if actor else SYSTEM_ACTOR
     digest = event_hash(
-        seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
-        entity_type=entity_type, entity_id=str(entity_id), detail=detail, prev_hash=prev_hash,
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        detail=detail,
+        prev_hash=prev_hash,
     )
-    event = AuditEvent(seq, at, actor_id, actor_name, action, entity_type, str(entity_id),
-                       detail, prev_hash, digest)
+    event = AuditEvent(
+        seq,
+        at,
+        actor_id,
+        actor_name,
+        action,
+        entity_type,
+        str(entity_id),
+        detail,
+        prev_hash,
+        digest,
+    )
     tx.audit.insert(event)
     return event
 
@@ -51,8 +68,14 @@ class AuditService:
         self._clock = clock
         self.last_report: ChainReport | None = None
 
-    def record(self, actor: StaffMember | None, action: str, entity_type: str,
-               entity_id: object, detail: str = "") -> AuditEvent:
+    def record(
+        self,
+        actor: StaffMember | None,
+        action: str,
+        entity_type: str,
+        entity_id: object,
+        detail: str = "",
+    ) -> AuditEvent:
         """Record an event in its own transaction (for actions that change nothing else)."""
         with self._uow() as tx:
             return append_event(tx, self._clock, actor, action, entity_type, entity_id, detail)
@@ -76,8 +99,9 @@ class AuditService:
     def query(self, viewer: StaffMember, q: AuditQuery) -> tuple[list[AuditEvent], int]:
         """A page of events for the viewer and the total that match."""
         if not can(viewer.role, Permission.VIEW_AUDIT):
-            raise PermissionDenied("Only managers and admins can view the audit trail.",
-                                   action="view_audit")
+            raise PermissionDenied(
+                "Only managers and admins can view the audit trail.", action="view_audit"
+            )
         with self._uow() as tx:
             return tx.audit.query(q), tx.audit.count(q)
 

@@ -67,9 +67,14 @@ class BackupService:
         newest = max((b.created_at for b in backups), default=None)
         if newest is not None and now - newest <= 2 * DAILY:
             return []
-        return [AttentionItem(
-            key="backup.stale", kind="backup_stale", severity=Severity.WARNING,
-            page="settings", target="backups",
-            params={"last": newest.isoformat() if newest else None},
-            permission=Permission.MANAGE_BACKUPS,
-        )]
+        return [
+            AttentionItem(
+                key="backup.stale",
+                kind="backup_stale",
+                severity=Severity.WARNING,
+                page="settings",
+                target="backups",
+                params={"last": newest.isoformat() if newest else None},
+                permission=Permission.MANAGE_BACKUPS,
+            )
+        ]

@@ -8,6 +8,7 @@ a newer twitter-text release rather than editing single names.
 from __future__ import annotations
 
 # Word lists read better than 1,574 quoted items, hence the split strings.
+# fmt: off
 GENERIC: frozenset[str] = frozenset("""
 aaa aarp abarth abb abbott abbvie abc able abogado abudhabi academy accenture accountant
 accountants aco active actor adac ads adult aeg aero aetna afamilycompany afl africa agakhan
@@ -115,3 +116,4 @@ tl tm tn to tp tr tt tv tw tz ua ug uk um us uy uz va vc ve vg vi vn vu wf ws ye
 বাংলা ভারত ভাৰত ਭਾਰਤ ભારત ଭାରତ இந்தியா இலங்கை சிங்கப்பூர் భారత్ ಭಾರತ ഭാരതം ලංකා ไทย ລາວ გე 中国
 中國 台湾 台灣 新加坡 澳門 香港 한국
 """.split())  # noqa: SIM905
+# fmt: on

@@ -26,8 +26,9 @@ _ASTRAL = re.compile(r"[\U00010000-\U0010ffff]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-def measure(text: str, platform: str, *, limit: int | None = None,
-            rules: PlatformRules | None = None) -> Measurement:
+def measure(
+    text: str, platform: str, *, limit: int | None = None, rules: PlatformRules | None = None
+) -> Measurement:
     """Measure ``text`` for ``platform`` (``"x"``, ``"mastodon"``, ``"bluesky"``, ``"threads"``,
     ``"facebook"``, ``"instagram"``, ``"linkedin"`` or ``"gbp"``).
 
@@ -58,8 +59,9 @@ def measure(text: str, platform: str, *, limit: int | None = None,
         problems.append("too_long")
     if rule.byte_limit is not None and utf8_size(text) > rule.byte_limit:
         problems.append("too_many_bytes")
-        byte_overflow = grapheme_start(text, _cut(text, 0, len(text), Counting.UTF8,
-                                                  rule.byte_limit))
+        byte_overflow = grapheme_start(
+            text, _cut(text, 0, len(text), Counting.UTF8, rule.byte_limit)
+        )
         overflow = byte_overflow if overflow is None else min(overflow, byte_overflow)
     if rule.link_limit is not None and _unique_links(text) > rule.link_limit:
         problems.append("too_many_links")
@@ -90,8 +92,10 @@ def _entities(text: str, rule: PlatformRule) -> list[_Entity]:
     """Spans that count as a fixed number of units, in order and without overlaps."""
     found: list[_Entity] = []
     if rule.url_length is not None:
-        found += [(start, end, rule.url_length)
-                  for start, end in find_links(text, need_protocol=rule.urls_need_protocol)]
+        found += [
+            (start, end, rule.url_length)
+            for start, end in find_links(text, need_protocol=rule.urls_need_protocol)
+        ]
     if rule.remote_mentions_local_part:
         found += [(start, end, 0) for start, end in remote_mention_domains(text)]
     if rule.emoji_as_utf8_bytes:
@@ -105,8 +109,9 @@ def _entities(text: str, rule: PlatformRule) -> list[_Entity]:
     return kept
 
 
-def _tally(text: str, entities: list[_Entity], counting: Counting,
-           limit: int) -> tuple[int, int | None]:
+def _tally(
+    text: str, entities: list[_Entity], counting: Counting, limit: int
+) -> tuple[int, int | None]:
     """Total units of ``text`` and where the part past ``limit`` starts (or ``None``): at the
     grapheme cluster or entity that holds the first unit past the limit."""
     used = 0

@@ -24,8 +24,12 @@ PLATFORM_IDS = ("x", "mastodon", "bluesky", "threads", "facebook", "instagram", 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "platforms.json"
 
 _OPTIONAL_INTS = ("url_length", "byte_limit", "link_limit", "hashtag_limit")
-_BOOLS = ("urls_need_protocol", "remote_mentions_local_part", "emoji_as_utf8_bytes",
-          "warn_phone_numbers")
+_BOOLS = (
+    "urls_need_protocol",
+    "remote_mentions_local_part",
+    "emoji_as_utf8_bytes",
+    "warn_phone_numbers",
+)
 _STRINGS = ("name", "compose_url", "phone_region")
 _FIELDS = frozenset(f.name for f in fields(PlatformRule)) - {"id"}
 
@@ -57,8 +61,9 @@ def load_rules(path: Path | None = None) -> PlatformRules:
     try:
         document = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ValidationError(f"cannot read platform rules from {source}: {error}",
-                              field="platforms") from error
+        raise ValidationError(
+            f"cannot read platform rules from {source}: {error}", field="platforms"
+        ) from error
     return rules_from(document)
 
 
@@ -82,16 +87,22 @@ def rules_from(mapping: Mapping[str, Any], *, base: PlatformRules | None = None)
         values = _mapping(entry, where)
         unknown = set(values) - _FIELDS
         if unknown:
-            raise ValidationError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}",
-                                  field=f"{where}.{min(unknown)}")
+            raise ValidationError(
+                f"{where}: unknown field(s) {', '.join(sorted(unknown))}",
+                field=f"{where}.{min(unknown)}",
+            )
         previous = rules.get(platform_id)
-        rules[platform_id] = (_rule(platform_id, values, where) if previous is None
-                              else replace(previous, **_changes(values, where)))
+        rules[platform_id] = (
+            _rule(platform_id, values, where)
+            if previous is None
+            else replace(previous, **_changes(values, where))
+        )
         _check(rules[platform_id], where)
     missing = [p for p in PLATFORM_IDS if p not in rules]
     if missing:
-        raise ValidationError(f"platform rules missing for: {', '.join(missing)}",
-                              field=f"platforms.{missing[0]}")
+        raise ValidationError(
+            f"platform rules missing for: {', '.join(missing)}", field=f"platforms.{missing[0]}"
+        )
     return PlatformRules(MappingProxyType(rules))
 
 
@@ -137,16 +148,21 @@ def _weights(value: Any, where: str) -> TwitterWeights:
     if "ranges" in values:
         if not isinstance(values["ranges"], list):
             raise ValidationError(f"{where}.ranges must be a list", field=f"{where}.ranges")
-        ranges = tuple(_weight_range(item, f"{where}.ranges[{i}]")
-                       for i, item in enumerate(values["ranges"]))
+        ranges = tuple(
+            _weight_range(item, f"{where}.ranges[{i}]") for i, item in enumerate(values["ranges"])
+        )
     emoji_parsing = values.get("emoji_parsing", default.emoji_parsing)
     if not isinstance(emoji_parsing, bool):
-        raise ValidationError(f"{where}.emoji_parsing must be true or false",
-                              field=f"{where}.emoji_parsing")
+        raise ValidationError(
+            f"{where}.emoji_parsing must be true or false", field=f"{where}.emoji_parsing"
+        )
     return TwitterWeights(
         scale=_int(values.get("scale", default.scale), f"{where}.scale", minimum=1),
-        default_weight=_int(values.get("default_weight", default.default_weight),
-                            f"{where}.default_weight", minimum=1),
+        default_weight=_int(
+            values.get("default_weight", default.default_weight),
+            f"{where}.default_weight",
+            minimum=1,
+        ),
         ranges=ranges,
         emoji_parsing=emoji_parsing,
     )
@@ -156,20 +172,21 @@ def _weight_range(value: Any, where: str) -> WeightRange:
     values = _mapping(value, where)
     start = _int(values.get("start"), f"{where}.start", minimum=0)
     end = _int(values.get("end"), f"{where}.end", minimum=start)
-    return WeightRange(start, min(end, 0x10FFFF), _int(values.get("weight"), f"{where}.weight",
-                                                       minimum=1))
+    return WeightRange(
+        start, min(end, 0x10FFFF), _int(values.get("weight"), f"{where}.weight", minimum=1)
+    )
 
 
 def _check(rule: PlatformRule, where: str) -> None:
     if rule.counting is Counting.TWITTER and rule.weights is None:
-        raise ValidationError(f"{where}.weights is required when counting is twitter",
-                              field=f"{where}.weights")
+        raise ValidationError(
+            f"{where}.weights is required when counting is twitter", field=f"{where}.weights"
+        )
 
 
 def _int(value: Any, field: str, *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValidationError(f"{field} must be a whole number of at least {minimum}",
-                              field=field)
+        raise ValidationError(f"{field} must be a whole number of at least {minimum}", field=field)
     return value
 
 

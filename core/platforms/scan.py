@@ -23,10 +23,14 @@ _BLANK = regex.compile(r"[\p{White_Space}\p{Cf}\p{Cc}]*")
 # pictograph with its modifier, presentation selector or tag sequence, or a ZWJ sequence of those.
 # A text-style pictograph on its own (©, ™, ♥ without U+FE0F) is an ordinary character.
 _TAGS = r"[\U000E0020-\U000E007E]+\U000E007F"
-_ANY_PART = (rf"(?:\p{{Extended_Pictographic}}|\p{{Emoji_Presentation}})"
-             rf"(?:\p{{Emoji_Modifier}}|\uFE0F|{_TAGS})?")
-_EMOJI_PART = (rf"(?:\p{{Emoji_Presentation}}(?:\p{{Emoji_Modifier}}|\uFE0F|{_TAGS})?"
-               rf"|\p{{Extended_Pictographic}}(?:\p{{Emoji_Modifier}}|\uFE0F|{_TAGS}))")
+_ANY_PART = (
+    rf"(?:\p{{Extended_Pictographic}}|\p{{Emoji_Presentation}})"
+    rf"(?:\p{{Emoji_Modifier}}|\uFE0F|{_TAGS})?"
+)
+_EMOJI_PART = (
+    rf"(?:\p{{Emoji_Presentation}}(?:\p{{Emoji_Modifier}}|\uFE0F|{_TAGS})?"
+    rf"|\p{{Extended_Pictographic}}(?:\p{{Emoji_Modifier}}|\uFE0F|{_TAGS}))"
+)
 _EMOJI = regex.compile(
     rf"\p{{Regional_Indicator}}{{2}}"
     rf"|[#*0-9]\uFE0F?\u20E3"

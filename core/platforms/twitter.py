@@ -47,7 +47,8 @@ class _Weigher:
         by_weight: dict[int, list[str]] = {}
         for span in weights.ranges:
             by_weight.setdefault(span.weight, []).append(
-                f"{_escape(span.start)}-{_escape(span.end)}")
+                f"{_escape(span.start)}-{_escape(span.end)}"
+            )
         # A code point takes the first range that holds it, so later classes drop earlier ones.
         self.classes: list[tuple[int, re.Pattern[str]]] = []
         earlier: list[str] = []
@@ -80,18 +81,21 @@ def _weigher(weights: TwitterWeights) -> _Weigher:
     return _Weigher(weights)
 
 
-def _entities(normalized: str, weights: TwitterWeights,
-              url_length: int | None) -> list[tuple[int, int, int]]:
+def _entities(
+    normalized: str, weights: TwitterWeights, url_length: int | None
+) -> list[tuple[int, int, int]]:
     """Links and emoji as ``(start, end, weight)``, as twitter-text's left-to-right walk takes
     them: a link wins over an emoji starting at the same place, and nothing inside a taken
     entity starts another. With no ``url_length``, links count as written."""
     candidates: list[tuple[int, int, int, int]] = []
     if url_length is not None:
-        candidates += [(start, 0, end, url_length * weights.scale)
-                       for start, end in find_links(normalized)]
+        candidates += [
+            (start, 0, end, url_length * weights.scale) for start, end in find_links(normalized)
+        ]
     if weights.emoji_parsing:
-        candidates += [(start, 1, end, weights.default_weight)
-                       for start, end in emoji_spans(normalized)]
+        candidates += [
+            (start, 1, end, weights.default_weight) for start, end in emoji_spans(normalized)
+        ]
     taken: list[tuple[int, int, int]] = []
     position = 0
     for start, _, end, weight in sorted(candidates):
@@ -109,12 +113,19 @@ def _original_index(text: str, normalized: str, index: int) -> int:
     """
     if normalized == text:
         return index
-    return bisect_right(range(len(text) + 1), index,
-                        key=lambda end: len(unicodedata.normalize("NFC", text[:end]))) - 1
+    return (
+        bisect_right(
+            range(len(text) + 1),
+            index,
+            key=lambda end: len(unicodedata.normalize("NFC", text[:end])),
+        )
+        - 1
+    )
 
 
-def count_tweet(text: str, weights: TwitterWeights, url_length: int | None,
-                limit: int) -> TweetCount:
+def count_tweet(
+    text: str, weights: TwitterWeights, url_length: int | None, limit: int
+) -> TweetCount:
     """Weigh ``text`` for X with a limit of ``limit`` weighted characters."""
     normalized = unicodedata.normalize("NFC", text)
     weigher = _weigher(weights)
@@ -130,8 +141,9 @@ def count_tweet(text: str, weights: TwitterWeights, url_length: int | None,
     fit_end = invalid.start() if invalid else len(normalized)
     overflow = None
     if total > limit * weights.scale:
-        first_past, overflow = _first_unit_past(normalized, entities, weigher,
-                                                limit * weights.scale)
+        first_past, overflow = _first_unit_past(
+            normalized, entities, weigher, limit * weights.scale
+        )
         fit_end = min(fit_end, first_past)
     return TweetCount(
         weighted_length=-(-total // weights.scale),
@@ -142,8 +154,9 @@ def count_tweet(text: str, weights: TwitterWeights, url_length: int | None,
     )
 
 
-def _first_unit_past(normalized: str, entities: list[tuple[int, int, int]],
-                     weigher: _Weigher, budget: int) -> tuple[int, int]:
+def _first_unit_past(
+    normalized: str, entities: list[tuple[int, int, int]], weigher: _Weigher, budget: int
+) -> tuple[int, int]:
     """Where the character or entity that takes the weight over ``budget`` starts, and where
     the part to highlight starts: the grapheme cluster holding that character."""
     used = 0

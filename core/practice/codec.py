@@ -11,8 +11,12 @@ from core.practice.model import AppSettings, BusinessHours, Practice, ResponseRu
 
 def practice_to_dict(p: Practice) -> dict[str, Any]:
     return {
-        "name": p.name, "specialty": p.specialty.value, "address": p.address, "phone": p.phone,
-        "website": p.website, "timezone": p.timezone,
+        "name": p.name,
+        "specialty": p.specialty.value,
+        "address": p.address,
+        "phone": p.phone,
+        "website": p.website,
+        "timezone": p.timezone,
     }
 
 
@@ -22,15 +26,19 @@ def practice_from_dict(d: dict[str, Any]) -> Practice:
     except ValueError:
         specialty = Specialty.OTHER
     return Practice(
-        name=str(d.get("name", "")), specialty=specialty, address=str(d.get("address", "")),
-        phone=str(d.get("phone", "")), website=str(d.get("website", "")),
+        name=str(d.get("name", "")),
+        specialty=specialty,
+        address=str(d.get("address", "")),
+        phone=str(d.get("phone", "")),
+        website=str(d.get("website", "")),
         timezone=str(d.get("timezone", "America/Chicago")),
     )
 
 
 def settings_to_dict(s: AppSettings) -> dict[str, Any]:
     return {
-        "auto_lock_minutes": s.auto_lock_minutes, "backup_keep_days": s.backup_keep_days,
+        "auto_lock_minutes": s.auto_lock_minutes,
+        "backup_keep_days": s.backup_keep_days,
         "automatic_backups": s.automatic_backups,
     }
 
@@ -46,10 +54,13 @@ def settings_from_dict(d: dict[str, Any]) -> AppSettings:
 
 def rules_to_dict(r: ResponseRules) -> dict[str, Any]:
     return {
-        "negative_days": r.negative_days, "neutral_days": r.neutral_days,
+        "negative_days": r.negative_days,
+        "neutral_days": r.neutral_days,
         "positive_days": r.positive_days,
-        "hours": {str(day): [o.strftime("%H:%M"), c.strftime("%H:%M")]
-                  for day, (o, c) in sorted(r.hours.days.items())},
+        "hours": {
+            str(day): [o.strftime("%H:%M"), c.strftime("%H:%M")]
+            for day, (o, c) in sorted(r.hours.days.items())
+        },
         "holiday_country": r.holiday_country,
         "closed_days": [d.isoformat() for d in r.closed_days],
     }
@@ -58,10 +69,16 @@ def rules_to_dict(r: ResponseRules) -> dict[str, Any]:
 def rules_from_dict(d: dict[str, Any]) -> ResponseRules:
     base = ResponseRules()
     try:
-        hours = BusinessHours(
-            {int(day): (time.fromisoformat(o), time.fromisoformat(c))
-             for day, (o, c) in d["hours"].items()}
-        ) if "hours" in d else base.hours
+        hours = (
+            BusinessHours(
+                {
+                    int(day): (time.fromisoformat(o), time.fromisoformat(c))
+                    for day, (o, c) in d["hours"].items()
+                }
+            )
+            if "hours" in d
+            else base.hours
+        )
         return ResponseRules(
             negative_days=int(d.get("negative_days", base.negative_days)),
             neutral_days=int(d.get("neutral_days", base.neutral_days)),

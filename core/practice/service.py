@@ -40,12 +40,30 @@ class _Kind(Generic[T]):
     permission: Permission
 
 
-_PRACTICE = _Kind(PRACTICE_KEY, codec.practice_to_dict, codec.practice_from_dict,
-                  validate_practice, lambda: Practice(name=""), Permission.EDIT_PRACTICE)
-_SETTINGS = _Kind(SETTINGS_KEY, codec.settings_to_dict, codec.settings_from_dict,
-                  validate_settings, AppSettings, Permission.EDIT_SETTINGS)
-_RULES = _Kind(RULES_KEY, codec.rules_to_dict, codec.rules_from_dict, validate_rules,
-               ResponseRules, Permission.EDIT_SETTINGS)
+_PRACTICE = _Kind(
+    PRACTICE_KEY,
+    codec.practice_to_dict,
+    codec.practice_from_dict,
+    validate_practice,
+    lambda: Practice(name=""),
+    Permission.EDIT_PRACTICE,
+)
+_SETTINGS = _Kind(
+    SETTINGS_KEY,
+    codec.settings_to_dict,
+    codec.settings_from_dict,
+    validate_settings,
+    AppSettings,
+    Permission.EDIT_SETTINGS,
+)
+_RULES = _Kind(
+    RULES_KEY,
+    codec.rules_to_dict,
+    codec.rules_from_dict,
+    validate_rules,
+    ResponseRules,
+    Permission.EDIT_SETTINGS,
+)
 
 
 class PracticeService:
@@ -66,8 +84,7 @@ class PracticeService:
             return Versioned(kind.default(), None)
         return Versioned(kind.from_dict(row[0]), row[1])
 
-    def _save(self, kind: _Kind[T], actor: StaffMember | None, value: Versioned[T]
-              ) -> Versioned[T]:
+    def _save(self, kind: _Kind[T], actor: StaffMember | None, value: Versioned[T]) -> Versioned[T]:
         if actor is not None:
             require(actor, kind.permission)
         kind.validate(value.value)
@@ -82,21 +99,24 @@ class PracticeService:
     def is_set_up(self) -> bool:
         return bool(self.practice().value.name)
 
-    def save_practice(self, actor: StaffMember | None, value: Versioned[Practice]
-                      ) -> Versioned[Practice]:
+    def save_practice(
+        self, actor: StaffMember | None, value: Versioned[Practice]
+    ) -> Versioned[Practice]:
         """``actor`` is ``None`` only in the setup wizard, before anyone exists."""
         return self._save(_PRACTICE, actor, value)
 
     def settings(self) -> Versioned[AppSettings]:
         return self._read(_SETTINGS)
 
-    def save_settings(self, actor: StaffMember, value: Versioned[AppSettings]
-                      ) -> Versioned[AppSettings]:
+    def save_settings(
+        self, actor: StaffMember, value: Versioned[AppSettings]
+    ) -> Versioned[AppSettings]:
         return self._save(_SETTINGS, actor, value)
 
     def response_rules(self) -> Versioned[ResponseRules]:
         return self._read(_RULES)
 
-    def save_response_rules(self, actor: StaffMember, value: Versioned[ResponseRules]
-                            ) -> Versioned[ResponseRules]:
+    def save_response_rules(
+        self, actor: StaffMember, value: Versioned[ResponseRules]
+    ) -> Versioned[ResponseRules]:
         return self._save(_RULES, actor, value)

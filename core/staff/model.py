@@ -42,8 +42,11 @@ class StaffMember:
 
     @property
     def initials(self) -> str:
-        parts = [p for p in self.display_name.replace(".", " ").split()
-                 if p[:1].isalpha() and p.lower() not in _TITLES]
+        parts = [
+            p
+            for p in self.display_name.replace(".", " ").split()
+            if p[:1].isalpha() and p.lower() not in _TITLES
+        ]
         if not parts:
             return "?"
         if len(parts) == 1:

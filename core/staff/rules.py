@@ -11,8 +11,12 @@ _PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FRONT_DESK: frozenset(),
     Role.DOCTOR: frozenset({Permission.APPROVE}),
     Role.APPROVER: frozenset(
-        {Permission.APPROVE, Permission.VIEW_AUDIT, Permission.EDIT_SETTINGS,
-         Permission.MANAGE_BACKUPS}
+        {
+            Permission.APPROVE,
+            Permission.VIEW_AUDIT,
+            Permission.EDIT_SETTINGS,
+            Permission.MANAGE_BACKUPS,
+        }
     ),
     Role.ADMIN: frozenset(Permission),
 }

@@ -74,8 +74,9 @@ class StaffService:
             if tx.staff.list(include_inactive=True):
                 raise PermissionDenied("The practice already has staff.", action="setup")
             member = tx.staff.add(name, Role.ADMIN, pin_hash)
-            append_event(tx, self._clock, member, "staff.create", "staff", member.id,
-                         "first admin at setup")
+            append_event(
+                tx, self._clock, member, "staff.create", "staff", member.id, "first admin at setup"
+            )
             return member
 
     def add(self, actor: StaffMember, display_name: str, role: Role, pin: str) -> StaffMember:
@@ -86,8 +87,9 @@ class StaffService:
         with self._uow() as tx:
             _require_current(tx.staff.get(actor.id), Permission.MANAGE_STAFF)
             member = tx.staff.add(name, role, pin_hash)
-            append_event(tx, self._clock, actor, "staff.create", "staff", member.id,
-                         f"role {role.value}")
+            append_event(
+                tx, self._clock, actor, "staff.create", "staff", member.id, f"role {role.value}"
+            )
             return member
 
     def update(self, actor: StaffMember, member: StaffMember) -> StaffMember:
@@ -104,22 +106,33 @@ class StaffService:
             if losing_admin:
                 admins = [s for s in tx.staff.list() if s.role is Role.ADMIN]
                 if len(admins) <= 1:
-                    raise ValidationError("The practice needs at least one active admin.",
-                                          field="role")
+                    raise ValidationError(
+                        "The practice needs at least one active admin.", field="role"
+                    )
             saved = tx.staff.update(member)
             changes = [
-                label for label, changed in (
+                label
+                for label, changed in (
                     ("name", before.display_name != saved.display_name),
                     (f"role {before.role.value}->{saved.role.value}", before.role != saved.role),
                     ("active" if saved.active else "deactivated", before.active != saved.active),
-                ) if changed
+                )
+                if changed
             ]
-            append_event(tx, self._clock, actor, "staff.update", "staff", member.id,
-                         ", ".join(changes) or "no change")
+            append_event(
+                tx,
+                self._clock,
+                actor,
+                "staff.update",
+                "staff",
+                member.id,
+                ", ".join(changes) or "no change",
+            )
             return saved
 
-    def change_pin(self, actor: StaffMember, staff_id: int, new_pin: str,
-                   current_pin: str | None = None) -> None:
+    def change_pin(
+        self, actor: StaffMember, staff_id: int, new_pin: str, current_pin: str | None = None
+    ) -> None:
         """People change their own PIN (with the current one); an admin resets anyone's."""
         _check_pin(new_pin)
         own = actor.id == staff_id
@@ -134,8 +147,14 @@ class StaffService:
             else:
                 _require_current(tx.staff.get(actor.id), Permission.MANAGE_STAFF)
             tx.staff.set_pin_hash(staff_id, self._hasher.hash(new_pin))
-            append_event(tx, self._clock, actor, "staff.pin_change" if own else "staff.pin_reset",
-                         "staff", staff_id)
+            append_event(
+                tx,
+                self._clock,
+                actor,
+                "staff.pin_change" if own else "staff.pin_reset",
+                "staff",
+                staff_id,
+            )
 
     def sign_in(self, staff_id: int, pin: str, *, unlock: bool = False) -> StaffMember:
         """Check a PIN. Wrong PINs are counted and pause sign-in after too many in a row;
@@ -160,8 +179,15 @@ class StaffService:
                 return member
             count, until = after_wrong_pin(creds.failed_attempts, now)
             tx.staff.set_failures(staff_id, count, until)
-            append_event(tx, self._clock, member, f"{action}_failed", "staff", staff_id,
-                         f"wrong PIN #{count}")
+            append_event(
+                tx,
+                self._clock,
+                member,
+                f"{action}_failed",
+                "staff",
+                staff_id,
+                f"wrong PIN #{count}",
+            )
         if until is not None:
             raise SignInLockedOut("Too many wrong PINs.", until=until)
         raise WrongPin("Wrong PIN.", attempts_left=attempts_left(count))

@@ -48,7 +48,10 @@ class TodayService:
         """What needs attention, most urgent first. With a ``viewer``, items that need a
         permission their role lacks are left out (they are someone else's to act on)."""
         now = self._clock.now()
-        collected = [item for source in self._sources for item in source.attention_items(now)
-                     if viewer is None or item.permission is None
-                     or can(viewer.role, item.permission)]
+        collected = [
+            item
+            for source in self._sources
+            for item in source.attention_items(now)
+            if viewer is None or item.permission is None or can(viewer.role, item.permission)
+        ]
         return urgency_order(collected, now)

@@ -21,11 +21,20 @@ class AboutSection(Section):
 
     key = "about"
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(services, hub, runner, title=tr("About"), intro=tr(
-            "Front Desk Social helps a practice's front desk with social media, reviews and "
-            "consent forms, without disclosing patient information."), parent=parent)
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            services,
+            hub,
+            runner,
+            title=tr("About"),
+            intro=tr(
+                "Front Desk Social helps a practice's front desk with social media, reviews and "
+                "consent forms, without disclosing patient information."
+            ),
+            parent=parent,
+        )
         self.values: dict[str, QLabel] = {}
         self.app_card = Card(tr("This copy"))
         self.data_card = Card(tr("The practice's data"))
@@ -42,9 +51,12 @@ class AboutSection(Section):
         self._row(self._data_form, "keyring", tr("Keychain"))
         self.content.addWidget(self.app_card)
         self.content.addWidget(self.data_card)
-        self.demo_note = caption(tr(
-            "This is the demo practice: every name in it is invented, and nothing here touches "
-            "real practice data."))
+        self.demo_note = caption(
+            tr(
+                "This is the demo practice: every name in it is invented, and nothing here touches "
+                "real practice data."
+            )
+        )
         self.demo_note.setVisible(services.demo)
         self.content.addWidget(self.demo_note)
         self.content.addStretch(1)
@@ -72,17 +84,21 @@ class AboutSection(Section):
 
     def _show(self, keyring: str) -> None:
         db = self.services.database
-        kinds = {DatabaseKind.SQLITE: tr("SQLite file on this computer"),
-                 DatabaseKind.POSTGRESQL: tr("PostgreSQL server (shared by workstations)")}
+        kinds = {
+            DatabaseKind.SQLITE: tr("SQLite file on this computer"),
+            DatabaseKind.POSTGRESQL: tr("PostgreSQL server (shared by workstations)"),
+        }
         texts = {
             "version": self.services.version,
             "qt": f"Qt {qVersion()}, PySide6 {PySide6.__version__}",
-            "python": f"{platform.python_version()} ({platform.system()} "
-                      f"{platform.release()})",
+            "python": f"{platform.python_version()} ({platform.system()} {platform.release()})",
             "database": kinds.get(db.kind, str(db.kind)),
             "location": db.location,
-            "encrypted": tr("Yes (SQLCipher)") if db.encrypted and db.kind is
-            DatabaseKind.SQLITE else tr("Yes") if db.encrypted else tr("No"),
+            "encrypted": tr("Yes (SQLCipher)")
+            if db.encrypted and db.kind is DatabaseKind.SQLITE
+            else tr("Yes")
+            if db.encrypted
+            else tr("No"),
             "schema": db.schema_revision,
             "data_dir": db.data_dir,
             "keyring": keyring,

@@ -40,11 +40,20 @@ class AuditSection(Section):
 
     key = "audit"
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(services, hub, runner, title=tr("Audit trail"), intro=tr(
-            "Every sign-in, change and approval is written to a trail that cannot be changed "
-            "without it showing."), parent=parent)
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            services,
+            hub,
+            runner,
+            title=tr("Audit trail"),
+            intro=tr(
+                "Every sign-in, change and approval is written to a trail that cannot be changed "
+                "without it showing."
+            ),
+            parent=parent,
+        )
         self.model = AuditModel(self)
         self.report: ChainReport | None = None
         self._query: AuditQuery | None = None
@@ -58,9 +67,15 @@ class AuditSection(Section):
         self.verify_card.header.insertWidget(1, self.verify_badge)
         self.verify_button = button(tr("Verify now"), "shield")
         self.verify_card.header.addWidget(self.verify_button)
-        self.verify_card.body.addWidget(caption(tr(
-            "Verifying reads every event and confirms that none was changed or removed since "
-            "it was written.")))
+        self.verify_card.body.addWidget(
+            caption(
+                tr(
+                    "Verifying reads every event and confirms that none was changed or removed "
+                    "since "
+                    "it was written."
+                )
+            )
+        )
         self._result_slot = QVBoxLayout()
         self.verify_card.body.addLayout(self._result_slot)
         self.result: Banner | None = None
@@ -77,8 +92,12 @@ class AuditSection(Section):
         header = self.table.horizontalHeader()
         for column in AuditColumn:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        for column, width in ((AuditColumn.TIME, 150), (AuditColumn.PERSON, 140),
-                              (AuditColumn.ACTION, 170), (AuditColumn.RECORD, 170)):
+        for column, width in (
+            (AuditColumn.TIME, 150),
+            (AuditColumn.PERSON, 140),
+            (AuditColumn.ACTION, 170),
+            (AuditColumn.RECORD, 170),
+        ):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.viewer_card.body.addWidget(self.table)
@@ -96,8 +115,11 @@ class AuditSection(Section):
         allowed = self.permitted(Permission.VIEW_AUDIT)
         self.verify_card.setVisible(allowed)
         self.viewer_card.setVisible(allowed)
-        self.show_read_only(None if allowed or self.user is None else tr(
-            "Only a manager or admin can view the audit trail."))
+        self.show_read_only(
+            None
+            if allowed or self.user is None
+            else tr("Only a manager or admin can view the audit trail.")
+        )
         if not allowed:
             self.model.clear()
             self._show_result(None)
@@ -109,8 +131,12 @@ class AuditSection(Section):
         services = self.services
 
         def read() -> _Context:
-            return (services.staff.list(include_inactive=True), services.audit.actions(),
-                    services.practice.practice().value.timezone, services.clock.now())
+            return (
+                services.staff.list(include_inactive=True),
+                services.audit.actions(),
+                services.practice.practice().value.timezone,
+                services.clock.now(),
+            )
 
         self.call(read, self._show_context)
 
@@ -140,8 +166,11 @@ class AuditSection(Section):
             # Events keep arriving at the top (newest first): pin the query to what existed
             # now, so later pages do not shift under the rows already shown.
             snapshot = clock.now() + timedelta(microseconds=1)
-            pinned = wanted if wanted.until is not None and wanted.until <= snapshot else (
-                replace(wanted, until=snapshot))
+            pinned = (
+                wanted
+                if wanted.until is not None and wanted.until <= snapshot
+                else (replace(wanted, until=snapshot))
+            )
             events, total = audit.query(user, pinned)
             return pinned, events, total
 
@@ -177,9 +206,11 @@ class AuditSection(Section):
         elif loaded >= total:
             self.count_label.setText(tr("{total} events").format(total=f"{total:,}"))
         else:
-            self.count_label.setText(tr("Showing the newest {loaded} of {total} events; "
-                                        "scroll down for more.").format(
-                loaded=f"{loaded:,}", total=f"{total:,}"))
+            self.count_label.setText(
+                tr("Showing the newest {loaded} of {total} events; scroll down for more.").format(
+                    loaded=f"{loaded:,}", total=f"{total:,}"
+                )
+            )
 
     # --- verification ------------------------------------------------------------------
     def verify_now(self) -> None:
@@ -195,8 +226,9 @@ class AuditSection(Section):
                 if isinstance(step, ChainReport):
                     report = step
                 else:
-                    yield Progress(step, total, step_text.format(done=f"{step:,}",
-                                                                 total=f"{total:,}"))
+                    yield Progress(
+                        step, total, step_text.format(done=f"{step:,}", total=f"{total:,}")
+                    )
             return report
 
         self.call_with_progress(tr("Checking the audit trail…"), work, self._verified)
@@ -218,15 +250,21 @@ class AuditSection(Section):
         self.verify_badge.setText(tr("Intact") if report.ok else tr("Broken"))
         self.verify_badge.set_tone("success" if report.ok else "danger")
         if report.ok:
-            self.result = Banner(tr("Chain intact — {n} events checked. Nothing was changed "
-                                    "or removed.").format(n=f"{report.checked:,}"), "success")
+            self.result = Banner(
+                tr("Chain intact — {n} events checked. Nothing was changed or removed.").format(
+                    n=f"{report.checked:,}"
+                ),
+                "success",
+            )
         else:
-            self.result = Banner(tr(
-                "The audit trail is broken at event #{seq}: {reason}. Someone may have changed "
-                "the practice's data outside the app. Do not delete anything; tell the "
-                "practice's admin today.").format(seq=report.first_bad_seq,
-                                                  reason=chain_reason(report.reason)),
-                "danger")
+            self.result = Banner(
+                tr(
+                    "The audit trail is broken at event #{seq}: {reason}. Someone may have changed "
+                    "the practice's data outside the app. Do not delete anything; tell the "
+                    "practice's admin today."
+                ).format(seq=report.first_bad_seq, reason=chain_reason(report.reason)),
+                "danger",
+            )
             font = self.result.text_label.font()
             font.setBold(True)
             self.result.text_label.setFont(font)

@@ -23,8 +23,9 @@ class Period(StrEnum):
     CUSTOM = "custom"
 
 
-def period_bounds(period: Period, today: date, start: date, end: date, tz: ZoneInfo
-                  ) -> tuple[datetime | None, datetime | None]:
+def period_bounds(
+    period: Period, today: date, start: date, end: date, tz: ZoneInfo
+) -> tuple[datetime | None, datetime | None]:
     """The [since, until) bounds, in UTC, of a period of whole days in the practice's zone.
     ``start``/``end`` (inclusive) apply to ``CUSTOM`` only."""
     if period is Period.ANY:
@@ -70,9 +71,13 @@ class AuditFilters(QWidget):
         self.action = QComboBox()
         self.action.setMinimumWidth(200)
         self.period = QComboBox()
-        for period, label in ((Period.ANY, tr("Any time")), (Period.TODAY, tr("Today")),
-                              (Period.WEEK, tr("Last 7 days")), (Period.MONTH, tr("Last 30 days")),
-                              (Period.CUSTOM, tr("Choose dates…"))):
+        for period, label in (
+            (Period.ANY, tr("Any time")),
+            (Period.TODAY, tr("Today")),
+            (Period.WEEK, tr("Last 7 days")),
+            (Period.MONTH, tr("Last 30 days")),
+            (Period.CUSTOM, tr("Choose dates…")),
+        ):
             self.period.addItem(label, period)
         self.start = QDateEdit()
         self.end = QDateEdit()
@@ -81,10 +86,15 @@ class AuditFilters(QWidget):
             edit.setDisplayFormat(app_locale().dateFormat(QLocale.FormatType.ShortFormat))
             edit.setDate(QDate.currentDate())
         self._date_labels: list[QWidget] = []
-        for column, (label, widget) in enumerate((
-            (tr("Person"), self.person), (tr("Action"), self.action),
-            (tr("When"), self.period), (tr("From"), self.start), (tr("To"), self.end),
-        )):
+        for column, (label, widget) in enumerate(
+            (
+                (tr("Person"), self.person),
+                (tr("Action"), self.action),
+                (tr("When"), self.period),
+                (tr("From"), self.start),
+                (tr("To"), self.end),
+            )
+        ):
             label_widget = caption(label, wrap=False)
             grid.addWidget(label_widget, 0, column)
             grid.addWidget(widget, 1, column)
@@ -110,8 +120,11 @@ class AuditFilters(QWidget):
         self.person.clear()
         self.person.addItem(tr("Everyone"), None)
         for member in staff:
-            label = member.display_name if member.active else tr("{name} (deactivated)").format(
-                name=member.display_name)
+            label = (
+                member.display_name
+                if member.active
+                else tr("{name} (deactivated)").format(name=member.display_name)
+            )
             self.person.addItem(label, member.id)
         self.person.setCurrentIndex(max(self.person.findData(current), 0))
         self.person.blockSignals(False)
@@ -132,8 +145,9 @@ class AuditFilters(QWidget):
     def select_action(self, code: str | None) -> None:
         self.action.setCurrentIndex(max(self.action.findData(code), 0))
 
-    def select_period(self, period: Period, start: date | None = None,
-                      end: date | None = None) -> None:
+    def select_period(
+        self, period: Period, start: date | None = None, end: date | None = None
+    ) -> None:
         if start is not None:
             self.start.setDate(_qdate(start))
         if end is not None:
@@ -142,11 +156,21 @@ class AuditFilters(QWidget):
 
     def query(self, limit: int) -> AuditQuery:
         """The first page of events matching the filters."""
-        since, until = period_bounds(Period(self.period.currentData()), self.today,
-                                     _pydate(self.start.date()), _pydate(self.end.date()),
-                                     self.tz)
-        return AuditQuery(actor_id=self.person.currentData(), action=self.action.currentData(),
-                          since=since, until=until, offset=0, limit=limit)
+        since, until = period_bounds(
+            Period(self.period.currentData()),
+            self.today,
+            _pydate(self.start.date()),
+            _pydate(self.end.date()),
+            self.tz,
+        )
+        return AuditQuery(
+            actor_id=self.person.currentData(),
+            action=self.action.currentData(),
+            since=since,
+            until=until,
+            offset=0,
+            limit=limit,
+        )
 
     def _sync_dates(self) -> None:
         custom = self.period.currentData() == Period.CUSTOM

@@ -49,8 +49,9 @@ class AuditModel(QAbstractTableModel):
         self._staff_names: dict[int, str] = {}
 
     # --- filling -----------------------------------------------------------------------
-    def reset(self, events: list[AuditEvent], total: int, tz: ZoneInfo,
-              staff_names: dict[int, str]) -> None:
+    def reset(
+        self, events: list[AuditEvent], total: int, tz: ZoneInfo, staff_names: dict[int, str]
+    ) -> None:
         """Start over with the first page of a new query and the total that match it."""
         self.beginResetModel()
         self._events = list(events)
@@ -111,15 +112,18 @@ class AuditModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(AuditColumn)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         if not 0 <= section < len(AuditColumn):
             return None
         return {
-            AuditColumn.TIME: tr("When"), AuditColumn.PERSON: tr("Who"),
-            AuditColumn.ACTION: tr("What"), AuditColumn.RECORD: tr("Record"),
+            AuditColumn.TIME: tr("When"),
+            AuditColumn.PERSON: tr("Who"),
+            AuditColumn.ACTION: tr("What"),
+            AuditColumn.RECORD: tr("Record"),
             AuditColumn.DETAIL: tr("Detail"),
         }[AuditColumn(section)]
 
@@ -141,7 +145,8 @@ class AuditModel(QAbstractTableModel):
     def _tooltip(self, event: AuditEvent, column: AuditColumn) -> str | None:
         if column is AuditColumn.TIME:
             return tr("Event #{seq}, {when}").format(
-                seq=event.seq, when=local_datetime_text(event.at, self._tz, seconds=True))
+                seq=event.seq, when=local_datetime_text(event.at, self._tz, seconds=True)
+            )
         if column is AuditColumn.ACTION:
             return event.action
         return None

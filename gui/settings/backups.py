@@ -41,19 +41,33 @@ class BackupsSection(Section):
 
     key = "backups"
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(services, hub, runner, title=tr("Backups"), intro=tr(
-            "Copies of the practice's data, encrypted like the data itself, kept in the data "
-            "folder's backups."), parent=parent)
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            services,
+            hub,
+            runner,
+            title=tr("Backups"),
+            intro=tr(
+                "Copies of the practice's data, encrypted like the data itself, kept in the data "
+                "folder's backups."
+            ),
+            parent=parent,
+        )
         self._settings: Versioned[AppSettings] | None = None
         self.model = BackupModel(self)
         self.available = services.backups is not None
 
         self.server_card = Card(tr("Backed up by the server"))
-        self.server_card.body.addWidget(caption(tr(
-            "This practice's data lives on a shared database server. The server's "
-            "administrator backs it up; ask them how often, and how to restore.")))
+        self.server_card.body.addWidget(
+            caption(
+                tr(
+                    "This practice's data lives on a shared database server. The server's "
+                    "administrator backs it up; ask them how often, and how to restore."
+                )
+            )
+        )
         self.content.addWidget(self.server_card)
         self.auto_card = self._automatic_card()
         self.content.addWidget(self.auto_card)
@@ -80,11 +94,13 @@ class BackupsSection(Section):
         form = QFormLayout()
         form.setHorizontalSpacing(24)
         self.keep_days = unit_spin(1, 365, tr(" day"), tr(" days"))
-        self.field_errors.add_row(form, tr("Keep automatic backups for"), self.keep_days,
-                                  "backup_keep_days")
+        self.field_errors.add_row(
+            form, tr("Keep automatic backups for"), self.keep_days, "backup_keep_days"
+        )
         card.body.addLayout(form)
-        card.body.addWidget(caption(tr(
-            "Backups made with “Back up now” are kept until someone deletes them.")))
+        card.body.addWidget(
+            caption(tr("Backups made with “Back up now” are kept until someone deletes them."))
+        )
         auto_actions = QHBoxLayout()
         auto_actions.addStretch(1)
         self.save_button = button(tr("Save"), kind="primary")
@@ -118,7 +134,9 @@ class BackupsSection(Section):
     def dirty(self) -> bool:
         s = self._settings
         return s is not None and (self.automatic.isChecked(), self.keep_days.value()) != (
-            s.value.automatic_backups, s.value.backup_keep_days)
+            s.value.automatic_backups,
+            s.value.backup_keep_days,
+        )
 
     def apply_permissions(self) -> None:
         editable = self.permitted(Permission.EDIT_SETTINGS)
@@ -129,8 +147,11 @@ class BackupsSection(Section):
         restore = self.permitted(Permission.RESTORE_BACKUP)
         self.restore_button.setVisible(restore)
         self.restore_note.setVisible(not restore)
-        self.show_read_only(None if editable or self.user is None or not self.available
-                            else read_only_note(Permission.EDIT_SETTINGS))
+        self.show_read_only(
+            None
+            if editable or self.user is None or not self.available
+            else read_only_note(Permission.EDIT_SETTINGS)
+        )
         self._update_buttons()
 
     def load(self) -> None:
@@ -153,8 +174,8 @@ class BackupsSection(Section):
         self.empty_label.setText(
             tr("No backups yet. Press “Back up now” to make the first.")
             if self.permitted(Permission.MANAGE_BACKUPS)
-            else tr("No backups yet. Only a manager or admin can make one: please let them "
-                    "know."))
+            else tr("No backups yet. Only a manager or admin can make one: please let them know.")
+        )
         self.empty_label.setVisible(not backups)
         self.table.setVisible(bool(backups))
         self.loaded = True
@@ -162,8 +183,9 @@ class BackupsSection(Section):
 
     def _edited(self) -> None:
         self.save_button.setEnabled(self.dirty)
-        self.keep_days.setEnabled(self.automatic.isChecked()
-                                  and self.permitted(Permission.EDIT_SETTINGS))
+        self.keep_days.setEnabled(
+            self.automatic.isChecked() and self.permitted(Permission.EDIT_SETTINGS)
+        )
 
     def _update_buttons(self) -> None:
         self.restore_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
@@ -176,10 +198,14 @@ class BackupsSection(Section):
         if self.user is None or self._settings is None:
             return
         user, practice = self.user, self.services.practice
-        value = Versioned(replace(self._settings.value,
-                                  automatic_backups=self.automatic.isChecked(),
-                                  backup_keep_days=self.keep_days.value()),
-                          self._settings.version)
+        value = Versioned(
+            replace(
+                self._settings.value,
+                automatic_backups=self.automatic.isChecked(),
+                backup_keep_days=self.keep_days.value(),
+            ),
+            self._settings.version,
+        )
         self.field_errors.clear()
         self.clear_notice()
         self.save_button.setEnabled(False)
@@ -213,8 +239,9 @@ class BackupsSection(Section):
             self.backup_button.setEnabled(True)
             self.handle_error(exc)
 
-        self.call_with_progress(tr("Backing up the practice's data…"),
-                                lambda: backups.back_up_now(user), done, failed)
+        self.call_with_progress(
+            tr("Backing up the practice's data…"), lambda: backups.back_up_now(user), done, failed
+        )
 
     def restore_selected(self) -> None:
         backups, info = self.services.backups, self.selected()
@@ -228,5 +255,6 @@ class BackupsSection(Section):
         def restored(_result: object) -> None:
             hub.data_changed.emit("restored")
 
-        self.call_with_progress(tr("Restoring the backup…"),
-                                lambda: backups.restore(user, info.name), restored)
+        self.call_with_progress(
+            tr("Restoring the backup…"), lambda: backups.restore(user, info.name), restored
+        )

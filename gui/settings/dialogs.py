@@ -61,8 +61,7 @@ def _error_label() -> QLabel:
 class _FormDialog(QDialog):
     """A titled dialog with a form, an error line and OK/Cancel. Signals: QDialog's."""
 
-    def __init__(self, title: str, intro: str, ok_text: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, intro: str, ok_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
@@ -118,9 +117,15 @@ class StaffDialog(_FormDialog):
         adding = member is None
         super().__init__(
             tr("Add a staff member") if adding else tr("Edit staff member"),
-            tr("They sign in by choosing their name and typing this PIN. They can change the "
-               "PIN later in Settings → Staff.") if adding else "",
-            tr("Add") if adding else tr("Save"), parent)
+            tr(
+                "They sign in by choosing their name and typing this PIN. They can change the "
+                "PIN later in Settings → Staff."
+            )
+            if adding
+            else "",
+            tr("Add") if adding else tr("Save"),
+            parent,
+        )
         self._adding = adding
         self.name = QLineEdit(member.display_name if member else "")
         self.name.setMaxLength(80)
@@ -148,12 +153,15 @@ class StaffDialog(_FormDialog):
         return None
 
     def draft(self) -> StaffDraft:
-        return StaffDraft(self.name.text().strip(), Role(self.role.currentData()),
-                          self._adding or self.active.isChecked(), self.pin.text())
+        return StaffDraft(
+            self.name.text().strip(),
+            Role(self.role.currentData()),
+            self._adding or self.active.isChecked(),
+            self.pin.text(),
+        )
 
     @classmethod
-    def ask(cls, parent: QWidget | None, member: StaffMember | None = None
-            ) -> StaffDraft | None:
+    def ask(cls, parent: QWidget | None, member: StaffMember | None = None) -> StaffDraft | None:
         dialog = cls(member, parent)
         return dialog.draft() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
@@ -164,8 +172,9 @@ class PinDialog(_FormDialog):
     Signals: QDialog's.
     """
 
-    def __init__(self, title: str, intro: str, need_current: bool,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, intro: str, need_current: bool, parent: QWidget | None = None
+    ) -> None:
         super().__init__(title, intro, tr("Change PIN"), parent)
         self.current = _pin_edit()
         if need_current:
@@ -185,8 +194,9 @@ class PinDialog(_FormDialog):
         return PinChange(self.new.text(), self.current.text() if self._need_current else None)
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, intro: str = "",
-            need_current: bool = True) -> PinChange | None:
+    def ask(
+        cls, parent: QWidget | None, title: str, intro: str = "", need_current: bool = True
+    ) -> PinChange | None:
         dialog = cls(title, intro, need_current, parent)
         return dialog.change() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
@@ -220,10 +230,16 @@ class RecoveryKeyDialog(QDialog):
         column.setContentsMargins(24, 24, 24, 20)
         column.setSpacing(12)
         column.addWidget(heading(self.tr("Recovery key"), 2))
-        column.addWidget(Banner(self.tr(
-            "This key opens the practice's data if this computer's keychain loses the "
-            "database key. Keep a printed copy somewhere locked, away from the computer. "
-            "Anyone with this key and the data file can read the data."), "warning"))
+        column.addWidget(
+            Banner(
+                self.tr(
+                    "This key opens the practice's data if this computer's keychain loses the "
+                    "database key. Keep a printed copy somewhere locked, away from the computer. "
+                    "Anyone with this key and the data file can read the data."
+                ),
+                "warning",
+            )
+        )
         self.key_label = plain_label(key)
         self.key_label.setObjectName("RecoveryKey")
         self.key_label.setWordWrap(True)
@@ -248,11 +264,19 @@ class RecoveryKeyDialog(QDialog):
 
     def document(self) -> QTextDocument:
         doc = QTextDocument()
-        doc.setPlainText("\n\n".join([
-            self.tr("Front Desk Social — recovery key"), self.practice_name, self.key,
-            self.tr("Keep this page somewhere locked. It opens the practice's data if the "
-                    "computer's keychain loses the database key."),
-        ]))
+        doc.setPlainText(
+            "\n\n".join(
+                [
+                    self.tr("Front Desk Social — recovery key"),
+                    self.practice_name,
+                    self.key,
+                    self.tr(
+                        "Keep this page somewhere locked. It opens the practice's data if the "
+                        "computer's keychain loses the database key."
+                    ),
+                ]
+            )
+        )
         return doc
 
     def print_key(self) -> None:
@@ -281,13 +305,16 @@ class RestoreDialog(QDialog):
         column = QVBoxLayout(self)
         column.setContentsMargins(24, 24, 24, 20)
         column.setSpacing(12)
-        column.addWidget(heading(self.tr("Restore the backup from {when}?").format(when=when),
-                                 2))
+        column.addWidget(heading(self.tr("Restore the backup from {when}?").format(when=when), 2))
         for line in (
-            self.tr("Everything in the app is replaced by the backup from {when}. Changes made "
-                    "since then are no longer shown.").format(when=when),
-            self.tr("First, a safety backup of the data as it is now is made, so nothing is "
-                    "lost for good."),
+            self.tr(
+                "Everything in the app is replaced by the backup from {when}. Changes made "
+                "since then are no longer shown."
+            ).format(when=when),
+            self.tr(
+                "First, a safety backup of the data as it is now is made, so nothing is "
+                "lost for good."
+            ),
             self.tr("Afterwards everyone is signed out and signs in again."),
         ):
             column.addWidget(caption(line))

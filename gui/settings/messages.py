@@ -52,8 +52,10 @@ def specialty_label(specialty: Specialty) -> str:
 def field_message(field: str) -> str:
     """What to tell someone whose input core refused for ``field``."""
     if field == "role":
-        return tr("The practice needs at least one active admin, so this change was not "
-                  "saved. Make someone else an admin first.")
+        return tr(
+            "The practice needs at least one active admin, so this change was not "
+            "saved. Make someone else an admin first."
+        )
     if field == "rules":
         return tr("The saved rules could not be read; check them and save again.")
     return validation_text(field)

@@ -34,17 +34,23 @@ class ItemRole(IntEnum):
     """The domain object of the row (``StaffMember``, ``BackupInfo``, ``AuditEvent``)."""
 
 
-def local_datetime_text(when: datetime, tz: ZoneInfo, *, seconds: bool = False,
-                        long: bool = False) -> str:
+def local_datetime_text(
+    when: datetime, tz: ZoneInfo, *, seconds: bool = False, long: bool = False
+) -> str:
     """A time in the practice's zone, in the user's locale ("11/2/26 3:00 AM"; ``long``:
     "Monday, November 2, 2026 3:00 AM")."""
     local = when.astimezone(tz)
     locale = app_locale()
-    day = locale.toString(QDate(local.year, local.month, local.day),
-                          QLocale.FormatType.LongFormat if long else QLocale.FormatType.ShortFormat)
+    day = locale.toString(
+        QDate(local.year, local.month, local.day),
+        QLocale.FormatType.LongFormat if long else QLocale.FormatType.ShortFormat,
+    )
     clock = QTime(local.hour, local.minute, local.second)
-    time_text = (clock.toString("HH:mm:ss") if seconds
-                 else locale.toString(clock, QLocale.FormatType.ShortFormat))
+    time_text = (
+        clock.toString("HH:mm:ss")
+        if seconds
+        else locale.toString(clock, QLocale.FormatType.ShortFormat)
+    )
     return f"{day} {time_text}"
 
 
@@ -81,14 +87,18 @@ class StaffModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(StaffColumn)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         if not 0 <= section < len(StaffColumn):
             return None
-        return {StaffColumn.NAME: tr("Name"), StaffColumn.ROLE: tr("Role"),
-                StaffColumn.STATUS: tr("Can sign in")}[StaffColumn(section)]
+        return {
+            StaffColumn.NAME: tr("Name"),
+            StaffColumn.ROLE: tr("Role"),
+            StaffColumn.STATUS: tr("Can sign in"),
+        }[StaffColumn(section)]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._staff):
@@ -98,11 +108,15 @@ class StaffModel(QAbstractTableModel):
         if role == ItemRole.ITEM:
             return member
         if role == Qt.ItemDataRole.DisplayRole:
-            return (member.display_name, role_label(member.role),
-                    tr("Yes") if member.active else tr("No (deactivated)"))[column]
+            return (
+                member.display_name,
+                role_label(member.role),
+                tr("Yes") if member.active else tr("No (deactivated)"),
+            )[column]
         if role == ItemRole.SORT:
-            return (member.display_name.lower(), _ROLE_ORDER[member.role],
-                    int(member.active))[column]
+            return (member.display_name.lower(), _ROLE_ORDER[member.role], int(member.active))[
+                column
+            ]
         return None
 
 
@@ -141,14 +155,18 @@ class BackupModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(BackupColumn)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         if not 0 <= section < len(BackupColumn):
             return None
-        return {BackupColumn.WHEN: tr("Made on"), BackupColumn.SIZE: tr("Size"),
-                BackupColumn.KIND: tr("Made by")}[BackupColumn(section)]
+        return {
+            BackupColumn.WHEN: tr("Made on"),
+            BackupColumn.SIZE: tr("Size"),
+            BackupColumn.KIND: tr("Made by"),
+        }[BackupColumn(section)]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._backups):
@@ -158,9 +176,11 @@ class BackupModel(QAbstractTableModel):
         if role == ItemRole.ITEM:
             return info
         if role == Qt.ItemDataRole.DisplayRole:
-            return (self.when_text(info), app_locale().formattedDataSize(info.size_bytes),
-                    tr("Daily schedule") if info.automatic
-                    else tr("A person (Back up now)"))[column]
+            return (
+                self.when_text(info),
+                app_locale().formattedDataSize(info.size_bytes),
+                tr("Daily schedule") if info.automatic else tr("A person (Back up now)"),
+            )[column]
         if role == ItemRole.SORT:
             return (info.created_at.timestamp(), info.size_bytes, int(info.automatic))[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column is BackupColumn.SIZE:

@@ -30,8 +30,13 @@ from gui.settings.staff import StaffSection
 from gui.tasks import TaskRunner
 
 _ICONS = {
-    "practice": "settings", "staff": "user", "security": "lock", "rules": "clock",
-    "backups": "backup", "audit": "shield", "about": "info",
+    "practice": "settings",
+    "staff": "user",
+    "security": "lock",
+    "rules": "clock",
+    "backups": "backup",
+    "audit": "shield",
+    "about": "info",
 }
 
 RELOAD_ON: dict[str, tuple[str, ...]] = {
@@ -75,8 +80,9 @@ class SettingsPage(Page):
 
     page_id = "settings"
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(services, hub, runner, parent)
         entries = _section_entries()
         self._order = [key for key, _title, _cls in entries]

@@ -24,11 +24,20 @@ class PracticeSection(Section):
 
     key = "practice"
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(services, hub, runner, title=tr("Practice"), intro=tr(
-            "Who the practice is. The phone number goes into replies to reviews; the time zone "
-            "decides when “today” starts."), parent=parent)
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            services,
+            hub,
+            runner,
+            title=tr("Practice"),
+            intro=tr(
+                "Who the practice is. The phone number goes into replies to reviews; the time zone "
+                "decides when “today” starts."
+            ),
+            parent=parent,
+        )
         self._loaded: Versioned[Practice] | None = None
         card = Card(tr("Practice profile"))
         form = QFormLayout()
@@ -53,8 +62,10 @@ class PracticeSection(Section):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.timezone.setCompleter(completer)
         for label, widget, field in (
-            (tr("Name"), self.name, "name"), (tr("Specialty"), self.specialty, "specialty"),
-            (tr("Address"), self.address, "address"), (tr("Phone"), self.phone, "phone"),
+            (tr("Name"), self.name, "name"),
+            (tr("Specialty"), self.specialty, "specialty"),
+            (tr("Address"), self.address, "address"),
+            (tr("Phone"), self.phone, "phone"),
             (tr("Website"), self.website, "website"),
             (tr("Time zone"), self.timezone, "timezone"),
         ):
@@ -87,13 +98,20 @@ class PracticeSection(Section):
 
     def apply_permissions(self) -> None:
         editable = self.permitted(Permission.EDIT_PRACTICE)
-        for widget in (self.name, self.specialty, self.address, self.phone, self.website,
-                       self.timezone):
+        for widget in (
+            self.name,
+            self.specialty,
+            self.address,
+            self.phone,
+            self.website,
+            self.timezone,
+        ):
             widget.setEnabled(editable)
         self.save_button.setVisible(editable)
         self.undo_button.setVisible(editable)
-        self.show_read_only(None if editable or self.user is None
-                            else read_only_note(Permission.EDIT_PRACTICE))
+        self.show_read_only(
+            None if editable or self.user is None else read_only_note(Permission.EDIT_PRACTICE)
+        )
 
     def load(self) -> None:
         practice = self.services.practice
@@ -124,9 +142,12 @@ class PracticeSection(Section):
 
     def form_value(self) -> Practice:
         return Practice(
-            name=self.name.text().strip(), specialty=Specialty(self.specialty.currentData()),
-            address=self.address.text().strip(), phone=self.phone.text().strip(),
-            website=self.website.text().strip(), timezone=self.timezone.currentText().strip(),
+            name=self.name.text().strip(),
+            specialty=Specialty(self.specialty.currentData()),
+            address=self.address.text().strip(),
+            phone=self.phone.text().strip(),
+            website=self.website.text().strip(),
+            timezone=self.timezone.currentText().strip(),
         )
 
     def _edited(self) -> None:

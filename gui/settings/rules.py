@@ -31,8 +31,12 @@ from gui.style import Card, button, caption, plain_label
 from gui.tasks import TaskRunner
 
 HOLIDAY_COUNTRIES = (
-    ("US", "United States"), ("CA", "Canada"), ("GB", "United Kingdom"), ("IE", "Ireland"),
-    ("AU", "Australia"), ("NZ", "New Zealand"),
+    ("US", "United States"),
+    ("CA", "Canada"),
+    ("GB", "United Kingdom"),
+    ("IE", "Ireland"),
+    ("AU", "Australia"),
+    ("NZ", "New Zealand"),
 )
 
 
@@ -82,11 +86,20 @@ class RulesSection(Section):
 
     key = "rules"
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(services, hub, runner, title=tr("Rules of engagement"), intro=tr(
-            "How soon the practice answers reviews. The review inbox uses these rules to show "
-            "when each review needs its answer."), parent=parent)
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            services,
+            hub,
+            runner,
+            title=tr("Rules of engagement"),
+            intro=tr(
+                "How soon the practice answers reviews. The review inbox uses these rules to show "
+                "when each review needs its answer."
+            ),
+            parent=parent,
+        )
         self._loaded: Versioned[ResponseRules] | None = None
         self._inputs: list[QWidget] = []
         self.days: dict[str, QSpinBox] = {}
@@ -104,8 +117,14 @@ class RulesSection(Section):
         self.content.addLayout(actions)
         self.content.addStretch(1)
 
-        self._inputs = [*self.days.values(), self.country, self.new_day, self.add_day_button,
-                        self.remove_day_button, self.closed]
+        self._inputs = [
+            *self.days.values(),
+            self.country,
+            self.new_day,
+            self.add_day_button,
+            self.remove_day_button,
+            self.closed,
+        ]
         for row in self.day_rows:
             self._inputs += [row.open, row.opens, row.closes]
             row.open.toggled.connect(self._edited)
@@ -124,9 +143,11 @@ class RulesSection(Section):
         frames = Card(tr("Answer reviews within"))
         form = QFormLayout()
         form.setHorizontalSpacing(24)
-        for field, label in (("negative_days", tr("Negative reviews")),
-                             ("neutral_days", tr("Neutral reviews")),
-                             ("positive_days", tr("Positive reviews"))):
+        for field, label in (
+            ("negative_days", tr("Negative reviews")),
+            ("neutral_days", tr("Neutral reviews")),
+            ("positive_days", tr("Positive reviews")),
+        ):
             spin = unit_spin(0, 30, tr(" business day"), tr(" business days"))
             self.days[field] = spin
             self.field_errors.add_row(form, label, spin, field)
@@ -194,8 +215,9 @@ class RulesSection(Section):
             widget.setEnabled(editable)
         self.save_button.setVisible(editable)
         self.undo_button.setVisible(editable)
-        self.show_read_only(None if editable or self.user is None
-                            else read_only_note(Permission.EDIT_SETTINGS))
+        self.show_read_only(
+            None if editable or self.user is None else read_only_note(Permission.EDIT_SETTINGS)
+        )
 
     def load(self) -> None:
         practice = self.services.practice
@@ -221,20 +243,25 @@ class RulesSection(Section):
         self._edited()
 
     def _add_day_item(self, day: date) -> None:
-        text = app_locale().toString(QDate(day.year, day.month, day.day),
-                                  QLocale.FormatType.LongFormat)
+        text = app_locale().toString(
+            QDate(day.year, day.month, day.day), QLocale.FormatType.LongFormat
+        )
         item = QListWidgetItem(text)
         item.setData(Qt.ItemDataRole.UserRole, day)
         self.closed.addItem(item)
 
     def closed_days(self) -> tuple[date, ...]:
-        days = {self.closed.item(i).data(Qt.ItemDataRole.UserRole)
-                for i in range(self.closed.count())}
+        days = {
+            self.closed.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.closed.count())
+        }
         return tuple(sorted(days))
 
     def form_value(self) -> ResponseRules:
-        hours = {weekday: value for weekday, row in enumerate(self.day_rows)
-                 if (value := row.value()) is not None}
+        hours = {
+            weekday: value
+            for weekday, row in enumerate(self.day_rows)
+            if (value := row.value()) is not None
+        }
         return ResponseRules(
             negative_days=self.days["negative_days"].value(),
             neutral_days=self.days["neutral_days"].value(),

@@ -37,7 +37,7 @@ FORM_LABEL_WIDTH = 150
 
 
 def read_only_note(permission: Permission) -> str:
-    """"Only an admin …" or "Only a manager or admin …", from who holds the permission."""
+    """ "Only an admin …" or "Only a manager or admin …", from who holds the permission."""
     if all(role is Role.ADMIN or not can(role, permission) for role in Role):
         return messages.tr("Only an admin can change this.")
     return messages.tr("Only a manager or admin can change this.")
@@ -144,8 +144,16 @@ class Section(QWidget):
 
     key = ""
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner, *,
-                 title: str, intro: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        hub: SignalHub,
+        runner: TaskRunner,
+        *,
+        title: str,
+        intro: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services = services
         self.hub = hub
@@ -236,8 +244,12 @@ class Section(QWidget):
         self.note.setVisible(bool(text))
 
     # --- talking to services -----------------------------------------------------------
-    def call(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
-             on_failure: Callable[[BaseException], None] | None = None) -> TaskHandle:
+    def call(
+        self,
+        fn: Callable[[], Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> TaskHandle:
         """Run ``fn`` off the GUI thread; results for a previous user are dropped."""
         generation = self._generation
 
@@ -251,10 +263,13 @@ class Section(QWidget):
 
         return self.runner.run(fn, ok, fail)
 
-    def call_with_progress(self, label: str, fn: Callable[[], Any],
-                           on_success: Callable[[Any], None],
-                           on_failure: Callable[[BaseException], None] | None = None
-                           ) -> TaskHandle:
+    def call_with_progress(
+        self,
+        label: str,
+        fn: Callable[[], Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> TaskHandle:
         """Like ``call``, with the runner's cancellable progress dialog (for long work)."""
         generation = self._generation
 
@@ -277,10 +292,14 @@ class Section(QWidget):
         """Edit conflicts reload; validation errors go next to their field; other known
         errors become an inline notice; anything else is a bug for the window to report."""
         if isinstance(exc, EditConflict):
-            self.notify(messages.tr(
-                "Someone else saved a change here while you were editing, so your change was "
-                "not saved. Their version is shown now; make your change again if it is still "
-                "needed."), "warning")
+            self.notify(
+                messages.tr(
+                    "Someone else saved a change here while you were editing, so your change was "
+                    "not saved. Their version is shown now; make your change again if it is still "
+                    "needed."
+                ),
+                "warning",
+            )
             self.refresh(force=True)
         elif isinstance(exc, ValidationError):
             field = str(exc.params.get("field", ""))

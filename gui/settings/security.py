@@ -27,16 +27,29 @@ class SecuritySection(Section):
 
     key = "security"
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(services, hub, runner, title=tr("Security"), intro=tr(
-            "How the app protects patient information on this computer."), parent=parent)
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            services,
+            hub,
+            runner,
+            title=tr("Security"),
+            intro=tr("How the app protects patient information on this computer."),
+            parent=parent,
+        )
         self._loaded: Versioned[AppSettings] | None = None
 
         lock_card = Card(tr("Automatic lock"))
-        lock_card.body.addWidget(caption(tr(
-            "When nobody uses the app for this long, it locks and hides everything. Each person "
-            "unlocks with their own PIN.")))
+        lock_card.body.addWidget(
+            caption(
+                tr(
+                    "When nobody uses the app for this long, it locks and hides everything. Each "
+                    "person "
+                    "unlocks with their own PIN."
+                )
+            )
+        )
         form = QFormLayout()
         form.setHorizontalSpacing(24)
         self.minutes = unit_spin(1, MAX_AUTO_LOCK_MINUTES, tr(" minute"), tr(" minutes"))
@@ -50,10 +63,17 @@ class SecuritySection(Section):
         self.content.addWidget(lock_card)
 
         self.key_card = Card(tr("Recovery key"))
-        self.key_card.body.addWidget(caption(tr(
-            "The recovery key opens the practice's data if this computer's keychain loses the "
-            "database key (for example after the computer is replaced). It was shown once at "
-            "setup. An admin can show it again here.")))
+        self.key_card.body.addWidget(
+            caption(
+                tr(
+                    "The recovery key opens the practice's data if this computer's keychain loses "
+                    "the "
+                    "database key (for example after the computer is replaced). It was shown once "
+                    "at "
+                    "setup. An admin can show it again here."
+                )
+            )
+        )
         key_row = QHBoxLayout()
         self.reveal_button = button(tr("Show recovery key…"), "key")
         key_row.addWidget(self.reveal_button)
@@ -64,9 +84,14 @@ class SecuritySection(Section):
         self.content.addWidget(self.key_card)
 
         keyring_card = Card(tr("Where secrets are kept"))
-        keyring_card.body.addWidget(caption(tr(
-            "The database key and other secrets are kept only in this computer's keychain, "
-            "never in the data folder.")))
+        keyring_card.body.addWidget(
+            caption(
+                tr(
+                    "The database key and other secrets are kept only in this computer's keychain, "
+                    "never in the data folder."
+                )
+            )
+        )
         self.keyring_label = plain_label()
         keyring_card.body.addWidget(self.keyring_label)
         self.content.addWidget(keyring_card)
@@ -80,15 +105,18 @@ class SecuritySection(Section):
     # --- Section -----------------------------------------------------------------------
     @property
     def dirty(self) -> bool:
-        return (self._loaded is not None
-                and self.minutes.value() != self._loaded.value.auto_lock_minutes)
+        return (
+            self._loaded is not None
+            and self.minutes.value() != self._loaded.value.auto_lock_minutes
+        )
 
     def apply_permissions(self) -> None:
         editable = self.permitted(Permission.EDIT_SETTINGS)
         self.minutes.setEnabled(editable)
         self.save_button.setVisible(editable)
-        self.show_read_only(None if editable or self.user is None
-                            else read_only_note(Permission.EDIT_SETTINGS))
+        self.show_read_only(
+            None if editable or self.user is None else read_only_note(Permission.EDIT_SETTINGS)
+        )
         self.key_card.setVisible(self.services.security.available)
         admin = self.permitted(Permission.MANAGE_STAFF)
         self.reveal_button.setVisible(admin)
@@ -117,8 +145,10 @@ class SecuritySection(Section):
         if self.user is None or self._loaded is None:
             return
         user = self.user
-        value = Versioned(replace(self._loaded.value, auto_lock_minutes=self.minutes.value()),
-                          self._loaded.version)
+        value = Versioned(
+            replace(self._loaded.value, auto_lock_minutes=self.minutes.value()),
+            self._loaded.version,
+        )
         practice = self.services.practice
         self.field_errors.clear()
         self.clear_notice()
@@ -127,8 +157,11 @@ class SecuritySection(Section):
         def saved(result: Versioned[AppSettings]) -> None:
             self._loaded = result
             self._edited()
-            self.notify(tr("Saved. The app now locks after {n} minutes without use.")
-                        .format(n=result.value.auto_lock_minutes))
+            self.notify(
+                tr("Saved. The app now locks after {n} minutes without use.").format(
+                    n=result.value.auto_lock_minutes
+                )
+            )
             self.hub.data_changed.emit("settings")
 
         def failed(exc: BaseException) -> None:
@@ -140,8 +173,9 @@ class SecuritySection(Section):
     def reveal_recovery_key(self) -> None:
         if self.user is None:
             return
-        pin = ConfirmPinDialog.ask(self, tr("Show the recovery key"),
-                                   tr("Type your PIN again to see the recovery key."))
+        pin = ConfirmPinDialog.ask(
+            self, tr("Show the recovery key"), tr("Type your PIN again to see the recovery key.")
+        )
         if pin is None:
             return
         user, security, practice = self.user, self.services.security, self.services.practice

@@ -26,11 +26,20 @@ class StaffSection(Section):
 
     key = "staff"
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(services, hub, runner, title=tr("Staff"), intro=tr(
-            "Everyone who uses the app signs in with their own name and PIN, so every action "
-            "is recorded under the right person."), parent=parent)
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            services,
+            hub,
+            runner,
+            title=tr("Staff"),
+            intro=tr(
+                "Everyone who uses the app signs in with their own name and PIN, so every action "
+                "is recorded under the right person."
+            ),
+            parent=parent,
+        )
         self.model = StaffModel(self)
 
         self.list_card = Card(tr("Staff members"))
@@ -49,15 +58,26 @@ class StaffSection(Section):
         row.addWidget(self.reset_button)
         row.addStretch(1)
         self.list_card.body.addLayout(row)
-        self.list_card.body.addWidget(caption(tr(
-            "Deactivate people who leave instead of removing them: what they did stays in the "
-            "audit trail under their name.")))
+        self.list_card.body.addWidget(
+            caption(
+                tr(
+                    "Deactivate people who leave instead of removing them: what they did stays in "
+                    "the "
+                    "audit trail under their name."
+                )
+            )
+        )
         self.content.addWidget(self.list_card)
 
         pin_card = Card(tr("My PIN"))
-        pin_card.body.addWidget(caption(tr(
-            "Change the PIN you sign in with. Choose one that others cannot guess; do not "
-            "share it.")))
+        pin_card.body.addWidget(
+            caption(
+                tr(
+                    "Change the PIN you sign in with. Choose one that others cannot guess; do not "
+                    "share it."
+                )
+            )
+        )
         pin_row = QHBoxLayout()
         self.change_pin_button = button(tr("Change my PIN…"), "key")
         pin_row.addWidget(self.change_pin_button)
@@ -78,8 +98,13 @@ class StaffSection(Section):
     def apply_permissions(self) -> None:
         manage = self.permitted(Permission.MANAGE_STAFF)
         self.list_card.setVisible(manage)
-        self.show_read_only(None if manage or self.user is None else tr(
-            "Only an admin can add people or change roles. You can change your own PIN here."))
+        self.show_read_only(
+            None
+            if manage or self.user is None
+            else tr(
+                "Only an admin can add people or change roles. You can change your own PIN here."
+            )
+        )
         if not manage:
             self.model.set_staff([])
         self._update_buttons()
@@ -118,9 +143,12 @@ class StaffSection(Section):
             return
         user, staff = self.user, self.services.staff
         self.clear_notice()
-        self.call(lambda: staff.add(user, draft.display_name, draft.role, draft.pin),
-                  lambda m: self._changed(tr("{name} was added. They can sign in now.")
-                                          .format(name=m.display_name)))
+        self.call(
+            lambda: staff.add(user, draft.display_name, draft.role, draft.pin),
+            lambda m: self._changed(
+                tr("{name} was added. They can sign in now.").format(name=m.display_name)
+            ),
+        )
 
     def edit_selected(self) -> None:
         member = self.selected()
@@ -129,52 +157,60 @@ class StaffSection(Section):
         draft = StaffDialog.ask(self, member)
         if draft is None:
             return
-        changed = replace(member, display_name=draft.display_name, role=draft.role,
-                          active=draft.active)
+        changed = replace(
+            member, display_name=draft.display_name, role=draft.role, active=draft.active
+        )
         if changed == member:
             return
         user, staff = self.user, self.services.staff
         self.clear_notice()
 
-        self.call(lambda: staff.update(user, changed),
-                  lambda m: self._changed(tr("Changes to {name} are saved.")
-                                          .format(name=m.display_name)))
+        self.call(
+            lambda: staff.update(user, changed),
+            lambda m: self._changed(tr("Changes to {name} are saved.").format(name=m.display_name)),
+        )
 
     def reset_selected_pin(self) -> None:
         member = self.selected()
         if member is None or self.user is None:
             return
         change = PinDialog.ask(
-            self, tr("Reset PIN for {name}").format(name=member.display_name),
+            self,
+            tr("Reset PIN for {name}").format(name=member.display_name),
             tr("Tell them the new PIN in person; they can change it afterwards."),
-            need_current=False)
+            need_current=False,
+        )
         if change is None:
             return
         user, staff = self.user, self.services.staff
         self.clear_notice()
-        self.call(lambda: staff.change_pin(user, member.id, change.new_pin),
-                  lambda _r: self.notify(tr("The PIN for {name} was reset.")
-                                         .format(name=member.display_name)),
-                  self._pin_failed)
+        self.call(
+            lambda: staff.change_pin(user, member.id, change.new_pin),
+            lambda _r: self.notify(
+                tr("The PIN for {name} was reset.").format(name=member.display_name)
+            ),
+            self._pin_failed,
+        )
 
     def change_own_pin(self) -> None:
         if self.user is None:
             return
-        change = PinDialog.ask(self, tr("Change my PIN"),
-                               tr("Type your current PIN, then the new one twice."))
+        change = PinDialog.ask(
+            self, tr("Change my PIN"), tr("Type your current PIN, then the new one twice.")
+        )
         if change is None:
             return
         user, staff = self.user, self.services.staff
         self.clear_notice()
-        self.call(lambda: staff.change_pin(user, user.id, change.new_pin, change.current_pin),
-                  lambda _r: self.notify(tr("Your PIN is changed. Use the new one from now "
-                                            "on.")),
-                  self._pin_failed)
+        self.call(
+            lambda: staff.change_pin(user, user.id, change.new_pin, change.current_pin),
+            lambda _r: self.notify(tr("Your PIN is changed. Use the new one from now on.")),
+            self._pin_failed,
+        )
 
     def _pin_failed(self, exc: BaseException) -> None:
         if isinstance(exc, WrongPin):
-            self.notify(tr("Your current PIN was not right, so the PIN was not changed."),
-                        "danger")
+            self.notify(tr("Your current PIN was not right, so the PIN was not changed."), "danger")
         elif isinstance(exc, InvalidPin):
             self.notify(pin_problem_text(str(exc.params.get("reason", ""))), "danger")
         else:

@@ -30,13 +30,23 @@ def recovery_document(key: str, practice_name: str, today: date | None = None) -
     ).format(
         title=escape(t("Recovery", "Front Desk Social recovery key")),
         practice=escape(practice_name),
-        why=escape(t("Recovery", "This key opens the practice's data if this computer's "
-                     "keychain loses the database key, for example after a reinstall or on a "
-                     "new computer.")),
+        why=escape(
+            t(
+                "Recovery",
+                "This key opens the practice's data if this computer's "
+                "keychain loses the database key, for example after a reinstall or on a "
+                "new computer.",
+            )
+        ),
         key=escape(key),
-        keep=escape(t("Recovery", "Keep this page somewhere safe and away from the computer, "
-                      "like a locked drawer. Anyone with this key and a copy of the data can "
-                      "read it.")),
+        keep=escape(
+            t(
+                "Recovery",
+                "Keep this page somewhere safe and away from the computer, "
+                "like a locked drawer. Anyone with this key and a copy of the data can "
+                "read it.",
+            )
+        ),
         printed=escape(t("Recovery", "Printed on {date}.").format(date=when)),
     )
     document = QTextDocument()

@@ -56,7 +56,7 @@ def system_timezone() -> str:
 def key_lines(key: str, per_line: int = 5) -> str:
     """The recovery key on a few lines of ``per_line`` groups, easier to copy by hand."""
     groups = key.split("-")
-    return "\n".join("-".join(groups[i:i + per_line]) for i in range(0, len(groups), per_line))
+    return "\n".join("-".join(groups[i : i + per_line]) for i in range(0, len(groups), per_line))
 
 
 def _form() -> QFormLayout:
@@ -91,8 +91,12 @@ class PracticeStep(_Step):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
             self.tr("Your practice"),
-            self.tr("This appears in posts and in replies to reviews. You can change it later "
-                    "in Settings."), parent)
+            self.tr(
+                "This appears in posts and in replies to reviews. You can change it later "
+                "in Settings."
+            ),
+            parent,
+        )
         form = _form()
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText(self.tr("e.g. Maple Grove Family Dental"))
@@ -104,8 +108,7 @@ class PracticeStep(_Step):
         self.address_edit = QLineEdit()
         form.addRow(self.tr("Address"), self.address_edit)
         self.phone_edit = QLineEdit()
-        self.phone_edit.setToolTip(self.tr("Replies to reviews invite people to call this "
-                                           "number."))
+        self.phone_edit.setToolTip(self.tr("Replies to reviews invite people to call this number."))
         form.addRow(self.tr("Phone"), self.phone_edit)
         self.website_edit = QLineEdit()
         self.website_edit.setPlaceholderText("https://")
@@ -142,8 +145,10 @@ class PracticeStep(_Step):
         if not practice.name:
             return self.tr("Enter the practice's name."), self.name_edit
         if practice.timezone not in available_timezones():
-            return (self.tr("Choose a time zone from the list, such as America/Chicago."),
-                    self.timezone_combo)
+            return (
+                self.tr("Choose a time zone from the list, such as America/Chicago."),
+                self.timezone_combo,
+            )
         return None
 
 
@@ -153,8 +158,11 @@ class AdminStep(_Step):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
             self.tr("You, the first admin"),
-            self.tr("You will sign in with this PIN. Add the rest of the team afterwards in "
-                    "Settings."), parent)
+            self.tr(
+                "You will sign in with this PIN. Add the rest of the team afterwards in Settings."
+            ),
+            parent,
+        )
         form = _form()
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(MAX_NAME_LENGTH)
@@ -165,9 +173,14 @@ class AdminStep(_Step):
         self.confirm_edit = pin_field(self.tr("The same PIN again"))
         form.addRow(self.tr("Confirm PIN"), self.confirm_edit)
         self.column.addLayout(form)
-        self.column.addWidget(caption(self.tr(
-            "Avoid PINs that are easy to guess, like 1111 or 1234. Never share your PIN: "
-            "everything you do in the app is recorded under your name.")))
+        self.column.addWidget(
+            caption(
+                self.tr(
+                    "Avoid PINs that are easy to guess, like 1111 or 1234. Never share your PIN: "
+                    "everything you do in the app is recorded under your name."
+                )
+            )
+        )
         self.column.addStretch(1)
 
     @property
@@ -185,8 +198,9 @@ class AdminStep(_Step):
         if reason:
             return pin_problem_text(reason), self.pin_edit
         if self.confirm_edit.text() != self.pin:
-            return self.tr("The two PINs are different. Type the same PIN twice."), \
-                self.confirm_edit
+            return self.tr(
+                "The two PINs are different. Type the same PIN twice."
+            ), self.confirm_edit
         return None
 
 
@@ -197,15 +211,21 @@ class RecoveryStep(_Step):
     def __init__(self, recovery_key: str, parent: QWidget | None = None) -> None:
         super().__init__(
             self.tr("Your recovery key"),
-            self.tr("The practice's data is encrypted. If this computer's keychain ever loses "
-                    "the key (a reinstall, a new computer), this recovery key is the only way "
-                    "to open the data. It is shown only now."), parent)
+            self.tr(
+                "The practice's data is encrypted. If this computer's keychain ever loses "
+                "the key (a reinstall, a new computer), this recovery key is the only way "
+                "to open the data. It is shown only now."
+            ),
+            parent,
+        )
         self._recovery_key = recovery_key
         self.key_label: QLabel = plain_label(key_lines(recovery_key))
         self.key_label.setObjectName("RecoveryKey")
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                               | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.key_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.key_label.setAccessibleName(self.tr("Recovery key"))
         self.column.addWidget(self.key_label)
         row = QHBoxLayout()
@@ -216,12 +236,17 @@ class RecoveryStep(_Step):
         row.addWidget(self.copy_button)
         row.addStretch(1)
         self.column.addLayout(row)
-        self.column.addWidget(caption(self.tr(
-            "Keep it on paper somewhere safe and away from the computer, like a locked drawer. "
-            "Do not email it or save it on this computer.")))
+        self.column.addWidget(
+            caption(
+                self.tr(
+                    "Keep it on paper somewhere safe and away from the computer, like a locked "
+                    "drawer. "
+                    "Do not email it or save it on this computer."
+                )
+            )
+        )
         self.column.addSpacing(8)
-        self.confirm_check = QCheckBox(self.tr(
-            "I have printed or written down the recovery key"))
+        self.confirm_check = QCheckBox(self.tr("I have printed or written down the recovery key"))
         self.column.addWidget(self.confirm_check)
         self.column.addStretch(1)
 

@@ -27,8 +27,7 @@ from gui.tasks import TaskRunner
 from gui.widgets import app_mark
 
 
-def create_practice(services: Services, practice: Practice, name: str, pin: str
-                    ) -> StaffMember:
+def create_practice(services: Services, practice: Practice, name: str, pin: str) -> StaffMember:
     """Save the practice, create the first admin and sign them in (runs off the GUI thread).
 
     Saving over a half-finished earlier attempt is allowed: the practice is read first so its
@@ -49,8 +48,9 @@ class SetupWizard(QDialog):
 
     completed = Signal(object)
 
-    def __init__(self, services: Services, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._services = services
         self._runner = runner
@@ -122,22 +122,28 @@ class SetupWizard(QDialog):
 
     def _update_buttons(self) -> None:
         last = self._on_last_step()
-        self.step_badge.setText(self.tr("Step {n} of {total}").format(
-            n=self.step_index + 1, total=len(self.steps)))
+        self.step_badge.setText(
+            self.tr("Step {n} of {total}").format(n=self.step_index + 1, total=len(self.steps))
+        )
         self.back_button.setVisible(self.step_index > 0)
         self.back_button.setEnabled(not self._busy)
         if self._busy:
             self.next_button.setText(self.tr("Setting up…"))
         else:
             self.next_button.setText(self.tr("Finish") if last else self.tr("Next"))
-        confirmed = self.recovery_step is None or not last or \
-            self.recovery_step.confirm_check.isChecked()
+        confirmed = (
+            self.recovery_step is None or not last or self.recovery_step.confirm_check.isChecked()
+        )
         self.next_button.setEnabled(confirmed and not self._busy)
 
     def _show_problem(self, problem: tuple[str, QWidget] | None) -> bool:
-        fields: list[QWidget] = [self.practice_step.name_edit, self.practice_step.timezone_combo,
-                                 self.admin_step.name_edit, self.admin_step.pin_edit,
-                                 self.admin_step.confirm_edit]
+        fields: list[QWidget] = [
+            self.practice_step.name_edit,
+            self.practice_step.timezone_combo,
+            self.admin_step.name_edit,
+            self.admin_step.pin_edit,
+            self.admin_step.confirm_edit,
+        ]
         for field in fields:
             if field.property("error") == "true":
                 field.setProperty("error", "false")
@@ -189,8 +195,9 @@ class SetupWizard(QDialog):
         name, pin = self.admin_step.display_name, self.admin_step.pin
         self._busy = True
         self._update_buttons()
-        self._runner.run(lambda: create_practice(services, practice, name, pin),
-                         self._finished, self._failed)
+        self._runner.run(
+            lambda: create_practice(services, practice, name, pin), self._finished, self._failed
+        )
 
     def _finished(self, admin: Any) -> None:
         self._busy = False
@@ -215,16 +222,18 @@ class SetupWizard(QDialog):
 
     def _print_key(self) -> None:
         if self.recovery_step is not None:
-            recovery.print_recovery_key(self, self.recovery_step.recovery_key,
-                                        self.practice_step.practice().name)
+            recovery.print_recovery_key(
+                self, self.recovery_step.recovery_key, self.practice_step.practice().name
+            )
 
     def reject(self) -> None:
         if not self._busy:
             super().reject()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, services: Services, runner: TaskRunner
-            ) -> StaffMember | None:
+    def ask(
+        cls, parent: QWidget | None, services: Services, runner: TaskRunner
+    ) -> StaffMember | None:
         """Run the wizard modally; the signed-in admin, or ``None`` when cancelled."""
         wizard = cls(services, runner, parent)
         wizard.exec()

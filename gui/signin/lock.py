@@ -27,8 +27,9 @@ class LockScreen(LockView):
     unlocked = Signal(object)
     switch_user = Signal()
 
-    def __init__(self, services: Services, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._services = services
         self._runner = runner
@@ -48,11 +49,14 @@ class LockScreen(LockView):
         self.name_label.setText(member.display_name)
         time = errors.local_time(locked_at)
         if automatic:
-            text = self.tr("Locked automatically at {time} because nobody used the app. "
-                           "Patient information stays hidden until someone signs in.")
+            text = self.tr(
+                "Locked automatically at {time} because nobody used the app. "
+                "Patient information stays hidden until someone signs in."
+            )
         else:
-            text = self.tr("Locked at {time}. Patient information stays hidden until "
-                           "someone signs in.")
+            text = self.tr(
+                "Locked at {time}. Patient information stays hidden until someone signs in."
+            )
         self.explanation.setText(text.format(time=time))
         self.pin_form.focus()
 
@@ -62,8 +66,9 @@ class LockScreen(LockView):
             return
         staff = self._services.staff
         self.pin_form.set_busy(True)
-        self._runner.run(lambda: staff.sign_in(member.id, pin, unlock=True),
-                         self._succeeded, self._failed)
+        self._runner.run(
+            lambda: staff.sign_in(member.id, pin, unlock=True), self._succeeded, self._failed
+        )
 
     def _succeeded(self, member: Any) -> None:
         self.pin_form.reset()

@@ -29,8 +29,9 @@ class SignInScreen(SignInView):
 
     signed_in = Signal(object)
 
-    def __init__(self, services: Services, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._services = services
         self._runner = runner
@@ -38,8 +39,9 @@ class SignInScreen(SignInView):
         self._people: list[StaffMember] = []
         self.person_buttons: list[PersonButton] = []
         if services.demo:
-            self.demo_hint.setText(self.tr("Demo practice: every PIN is {pin}").format(
-                pin=DEMO_PIN))
+            self.demo_hint.setText(
+                self.tr("Demo practice: every PIN is {pin}").format(pin=DEMO_PIN)
+            )
             self.demo_hint.setVisible(True)
         self.pin_form.submitted.connect(self._check_pin)
         self.back_button.clicked.connect(self.show_people)
@@ -73,9 +75,12 @@ class SignInScreen(SignInView):
             self.people_grid.addWidget(person, index // _COLUMNS, index % _COLUMNS)
             self.person_buttons.append(person)
         if not self._people:
-            self.status_label.setText(self.tr(
-                "Nobody can sign in: every staff member is deactivated. Ask whoever looks "
-                "after this app for help."))
+            self.status_label.setText(
+                self.tr(
+                    "Nobody can sign in: every staff member is deactivated. Ask whoever looks "
+                    "after this app for help."
+                )
+            )
         if len(self._people) == 1:
             self.choose(self._people[0])
         else:

@@ -49,9 +49,12 @@ class TodayModel(QAbstractListModel):
         self.beginResetModel()
         self._now = now
         self._rows = [
-            (item, word(item, context),
-             relative_due(item.due, now) if item.due else "",
-             local_text(item.due, tz) if item.due else "")
+            (
+                item,
+                word(item, context),
+                relative_due(item.due, now) if item.due else "",
+                local_text(item.due, tz) if item.due else "",
+            )
             for item in items
         ]
         self.endResetModel()

@@ -52,8 +52,9 @@ class TodayPage(Page):
 
     page_id = "today"
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(services, hub, runner, parent)
         self.model = TodayModel(self)
         self.view = TodayView()
@@ -91,8 +92,11 @@ class TodayPage(Page):
         viewer = self.user
 
         def load() -> tuple[list[AttentionItem], str, datetime]:
-            return (services.today.items(viewer), services.practice.practice().value.timezone,
-                    services.clock.now())
+            return (
+                services.today.items(viewer),
+                services.practice.practice().value.timezone,
+                services.clock.now(),
+            )
 
         def done(result: tuple[list[AttentionItem], str, datetime]) -> None:
             if not shiboken6.isValid(self) or generation != self._generation or self.user is None:
@@ -146,22 +150,29 @@ class TodayPage(Page):
             self.view.summary.clear()
             self.view.empty.set_text(
                 self.tr("All caught up"),
-                self.tr("Nothing needs your attention right now. New items appear here "
-                        "as soon as they come up."),
+                self.tr(
+                    "Nothing needs your attention right now. New items appear here "
+                    "as soon as they come up."
+                ),
             )
             self.view.stack.setCurrentWidget(self.view.empty)
             return
         self.view.summary.setText(
-            self.tr("1 thing needs attention") if count == 1
+            self.tr("1 thing needs attention")
+            if count == 1
             else self.tr("{n} things need attention").format(n=count)
         )
         for row in range(count):
             index = self.model.index(row)
             item: AttentionItem = index.data(TodayRole.ITEM)
             widget = AttentionRow(
-                item, severity_text=severity_label(item.severity), title=index.data(),
-                detail=index.data(TodayRole.DETAIL), action=index.data(TodayRole.ACTION),
-                due=index.data(TodayRole.DUE), due_at=index.data(TodayRole.DUE_AT),
+                item,
+                severity_text=severity_label(item.severity),
+                title=index.data(),
+                detail=index.data(TodayRole.DETAIL),
+                action=index.data(TodayRole.ACTION),
+                due=index.data(TodayRole.DUE),
+                due_at=index.data(TodayRole.DUE_AT),
                 overdue=index.data(TodayRole.OVERDUE),
             )
             widget.activated.connect(self._go)

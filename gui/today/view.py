@@ -41,9 +41,19 @@ class AttentionRow(Card):
 
     activated = Signal(object)
 
-    def __init__(self, item: AttentionItem, *, severity_text: str, title: str, detail: str,
-                 action: str, due: str, due_at: str, overdue: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        item: AttentionItem,
+        *,
+        severity_text: str,
+        title: str,
+        detail: str,
+        action: str,
+        due: str,
+        due_at: str,
+        overdue: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__("", parent)
         self.item = item
         icon_name, tone = SEVERITY_LOOK[item.severity]
@@ -74,8 +84,9 @@ class AttentionRow(Card):
         text.addWidget(self.detail_label)
         row.addLayout(text, 1)
 
-        self.action_button = button(action, "chevron-right",
-                                    "primary" if item.severity >= Severity.URGENT else "default")
+        self.action_button = button(
+            action, "chevron-right", "primary" if item.severity >= Severity.URGENT else "default"
+        )
         self.action_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         self.action_button.clicked.connect(lambda: self.activated.emit(self.item))
         row.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -131,8 +142,9 @@ class TodayView(QWidget):
         column.addWidget(self.stack, 1)
 
     def rows(self) -> list[AttentionRow]:
-        return [w for w in self.list_widget.findChildren(AttentionRow)
-                if w.parent() is self.list_widget]
+        return [
+            w for w in self.list_widget.findChildren(AttentionRow) if w.parent() is self.list_widget
+        ]
 
     def clear_rows(self) -> None:
         for row in self.rows():

@@ -41,8 +41,13 @@ WordingFn = Callable[[Mapping[str, Any], WordingContext], Wording]
 _REGISTRY: dict[str, WordingFn] = {}
 
 _PAGE_NAMES = {
-    "today": "Today", "composer": "Composer", "images": "Images", "consent": "Consent",
-    "reviews": "Reviews", "incentives": "Incentives", "settings": "Settings",
+    "today": "Today",
+    "composer": "Composer",
+    "images": "Images",
+    "consent": "Consent",
+    "reviews": "Reviews",
+    "incentives": "Incentives",
+    "settings": "Settings",
 }
 
 
@@ -104,7 +109,7 @@ def _amount(delta: timedelta) -> str:
 
 
 def relative_due(due: datetime, now: datetime) -> str:
-    """"due in 3 hours", "overdue by 2 days", or "due now" within a minute."""
+    """ "due in 3 hours", "overdue by 2 days", or "due now" within a minute."""
     delta = due - now
     if abs(delta) < timedelta(minutes=1):
         return tr("due now")
@@ -114,7 +119,7 @@ def relative_due(due: datetime, now: datetime) -> str:
 
 
 def relative_past(when: datetime, now: datetime) -> str:
-    """"3 days ago", or "just now"."""
+    """ "3 days ago", or "just now"."""
     delta = now - when
     if delta < timedelta(minutes=1):
         return tr("just now")
@@ -162,8 +167,9 @@ def _audit_broken(params: Mapping[str, Any], ctx: WordingContext) -> Wording:
     detail = tr("At event #{seq}, {reason}. Tell the practice's admin today.").format(
         seq=params.get("seq", "?"), reason=chain_reason(params.get("reason"))
     )
-    return Wording(tr("The audit trail may have been tampered with"), detail,
-                   tr("Review the audit trail"))
+    return Wording(
+        tr("The audit trail may have been tampered with"), detail, tr("Review the audit trail")
+    )
 
 
 def _practice_phone_missing(params: Mapping[str, Any], ctx: WordingContext) -> Wording:

@@ -74,17 +74,31 @@ class SqlAuditRepository:
         return None if row is None else _event(row)
 
     def insert(self, event: AuditEvent) -> None:
-        self._session.execute(insert(_T).values(
-            seq=event.seq, at=event.at, actor_id=event.actor_id, actor_name=event.actor_name,
-            action=event.action, entity_type=event.entity_type, entity_id=event.entity_id,
-            detail=event.detail, prev_hash=event.prev_hash, hash=event.hash,
-        ))
+        self._session.execute(
+            insert(_T).values(
+                seq=event.seq,
+                at=event.at,
+                actor_id=event.actor_id,
+                actor_name=event.actor_name,
+                action=event.action,
+                entity_type=event.entity_type,
+                entity_id=event.entity_id,
+                detail=event.detail,
+                prev_hash=event.prev_hash,
+                hash=event.hash,
+            )
+        )
 
     def query(self, q: AuditQuery) -> builtins.list[AuditEvent]:
         """Newest first (highest ``seq``), filtered and paged in SQL; ``until`` is
         exclusive, ``since`` inclusive."""
-        stmt = (select(*_COLUMNS).where(*_filters(q)).order_by(_T.c.seq.desc())
-                .offset(q.offset).limit(q.limit))
+        stmt = (
+            select(*_COLUMNS)
+            .where(*_filters(q))
+            .order_by(_T.c.seq.desc())
+            .offset(q.offset)
+            .limit(q.limit)
+        )
         return [_event(row) for row in self._session.execute(stmt)]
 
     def count(self, q: AuditQuery) -> int:

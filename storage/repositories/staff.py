@@ -18,8 +18,13 @@ _CONFLICT = "Someone else changed this staff member first: reload and try again.
 
 
 def _member(row: StaffRow) -> StaffMember:
-    return StaffMember(id=row.id, display_name=row.display_name, role=Role(row.role),
-                       active=row.active, version=row.version)
+    return StaffMember(
+        id=row.id,
+        display_name=row.display_name,
+        role=Role(row.role),
+        active=row.active,
+        version=row.version,
+    )
 
 
 class SqlStaffRepository:
@@ -51,9 +56,15 @@ class SqlStaffRepository:
         return _member(self._row(staff_id))
 
     def add(self, display_name: str, role: Role, pin_hash: str) -> StaffMember:
-        row = StaffRow(display_name=display_name, role=role.value, active=True,
-                       pin_hash=pin_hash, failed_attempts=0, locked_until=None,
-                       created_at=self._clock.now())
+        row = StaffRow(
+            display_name=display_name,
+            role=role.value,
+            active=True,
+            pin_hash=pin_hash,
+            failed_attempts=0,
+            locked_until=None,
+            created_at=self._clock.now(),
+        )
         self._session.add(row)
         self._session.flush()
         return _member(row)
@@ -73,21 +84,24 @@ class SqlStaffRepository:
 
     def credentials(self, staff_id: int) -> Credentials:
         row = self._row(staff_id)
-        return Credentials(staff_id=row.id, pin_hash=row.pin_hash,
-                           failed_attempts=row.failed_attempts, locked_until=row.locked_until)
+        return Credentials(
+            staff_id=row.id,
+            pin_hash=row.pin_hash,
+            failed_attempts=row.failed_attempts,
+            locked_until=row.locked_until,
+        )
 
     def set_pin_hash(self, staff_id: int, pin_hash: str) -> None:
         self._set(staff_id, pin_hash=pin_hash, failed_attempts=0, locked_until=None)
 
-    def set_failures(self, staff_id: int, failed_attempts: int, locked_until: datetime | None
-                     ) -> None:
+    def set_failures(
+        self, staff_id: int, failed_attempts: int, locked_until: datetime | None
+    ) -> None:
         self._set(staff_id, failed_attempts=failed_attempts, locked_until=locked_until)
 
     def _set(self, staff_id: int, **values: object) -> None:
         # A Core UPDATE on the table, not the ORM row: it leaves ``version`` alone.
-        result = self._session.execute(
-            update(STAFF).where(STAFF.c.id == staff_id).values(**values)
-        )
+        result = self._session.execute(update(STAFF).where(STAFF.c.id == staff_id).values(**values))
         if result.rowcount == 0:  # type: ignore[attr-defined]
             raise NotFound("No such staff member.", entity="staff", id=staff_id)
         # Rows already loaded in this session must not keep the old values.

@@ -28,7 +28,10 @@ def services(store: MemoryStore, clock: ManualClock) -> Services:
     from core.staff.pins import fast_hasher
 
     return build_services(
-        uow=store, clock=clock, secrets=MemorySecrets(), backup_store=None,
+        uow=store,
+        clock=clock,
+        secrets=MemorySecrets(),
+        backup_store=None,
         database=DatabaseInfo(DatabaseKind.SQLITE, "memory", True, "test", "/tmp"),
         hasher=fast_hasher(),
     )
@@ -40,8 +43,9 @@ def _record_many(services: Services, clock: ManualClock, n: int) -> None:
         services.audit.record(None, "test.event", "thing", i, f"step {i}")
 
 
-def test_chain_links_and_verifies(services: Services, store: MemoryStore,
-                                  clock: ManualClock) -> None:
+def test_chain_links_and_verifies(
+    services: Services, store: MemoryStore, clock: ManualClock
+) -> None:
     _record_many(services, clock, 50)
     events = store.state.audit
     assert [e.seq for e in events] == list(range(1, 51))
@@ -55,14 +59,14 @@ def test_chain_links_and_verifies(services: Services, store: MemoryStore,
     ("tamper", "bad_seq", "reason"),
     [
         (lambda ev: ev.__setitem__(20, replace(ev[20], detail="edited")), 21, "hash_mismatch"),
-        (lambda ev: ev.__setitem__(20, replace(ev[20], actor_name="Someone")), 21,
-         "hash_mismatch"),
+        (lambda ev: ev.__setitem__(20, replace(ev[20], actor_name="Someone")), 21, "hash_mismatch"),
         (lambda ev: ev.pop(20), 21, "gap"),
         (lambda ev: ev.__setitem__(0, replace(ev[0], prev_hash="f" * 64)), 1, "link_broken"),
     ],
 )
-def test_tampering_is_detected(services: Services, store: MemoryStore, clock: ManualClock,
-                               tamper, bad_seq: int, reason: str) -> None:  # type: ignore[no-untyped-def]
+def test_tampering_is_detected(
+    services: Services, store: MemoryStore, clock: ManualClock, tamper, bad_seq: int, reason: str
+) -> None:  # type: ignore[no-untyped-def]
     _record_many(services, clock, 40)
     tamper(store.state.audit)
     report = services.audit.verify_now()
@@ -74,22 +78,35 @@ def test_tampering_is_detected(services: Services, store: MemoryStore, clock: Ma
     assert items[0].params["seq"] == bad_seq
 
 
-def test_rehashing_an_edit_still_breaks_the_next_link(services: Services, store: MemoryStore,
-                                                      clock: ManualClock) -> None:
+def test_rehashing_an_edit_still_breaks_the_next_link(
+    services: Services, store: MemoryStore, clock: ManualClock
+) -> None:
     """A forger who recomputes the edited event's hash breaks the following event's link."""
     _record_many(services, clock, 10)
     ev = store.state.audit
     forged = replace(ev[4], detail="forged")
-    fields = {k: getattr(forged, k) for k in (
-        "seq", "at", "actor_id", "actor_name", "action", "entity_type", "entity_id", "detail",
-        "prev_hash")}
+    fields = {
+        k: getattr(forged, k)
+        for k in (
+            "seq",
+            "at",
+            "actor_id",
+            "actor_name",
+            "action",
+            "entity_type",
+            "entity_id",
+            "detail",
+            "prev_hash",
+        )
+    }
     ev[4] = replace(forged, hash=event_hash(**fields))
     report = run_verification(ev)
     assert (report.ok, report.first_bad_seq, report.reason) == (False, 6, "link_broken")
 
 
-def test_verification_reports_progress_and_can_stop(services: Services, store: MemoryStore,
-                                                    clock: ManualClock) -> None:
+def test_verification_reports_progress_and_can_stop(
+    services: Services, store: MemoryStore, clock: ManualClock
+) -> None:
     _record_many(services, clock, 25)
     steps = list(verify_chain(store.state.audit, progress_every=10))
     assert steps == [10, 20, ChainReport(True, 25)]
@@ -103,11 +120,20 @@ def test_hash_is_canonical_in_utc() -> None:
     from zoneinfo import ZoneInfo
 
     same_instant = at.astimezone(ZoneInfo("America/Chicago"))
-    kwargs = {"seq": 1, "actor_id": None, "actor_name": "system", "action": "a",
-              "entity_type": "t", "entity_id": "1", "detail": "", "prev_hash": GENESIS}
+    kwargs = {
+        "seq": 1,
+        "actor_id": None,
+        "actor_name": "system",
+        "action": "a",
+        "entity_type": "t",
+        "entity_id": "1",
+        "detail": "",
+        "prev_hash": GENESIS,
+    }
     assert event_hash(at=at, **kwargs) == event_hash(at=same_instant, **kwargs)  # type: ignore[arg-type]
     assert event_hash(at=at, **kwargs) != event_hash(  # type: ignore[arg-type]
-        at=at + timedelta(microseconds=1), **kwargs)
+        at=at + timedelta(microseconds=1), **kwargs
+    )
 
 
 def test_viewer_needs_permission_and_filters(services: Services, clock: ManualClock) -> None:

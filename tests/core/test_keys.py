@@ -27,7 +27,7 @@ def test_lookalikes_forgiven_and_typos_caught() -> None:
     text = recovery_key(key)
     assert key_from_recovery(text.replace("0", "O").replace("1", "l")) == key
     index = next(i for i, ch in enumerate(text) if ch not in "-")
-    typo = text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1:]
+    typo = text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1 :]
     with pytest.raises(InvalidRecoveryKey) as err:
         key_from_recovery(typo)
     assert err.value.params["reason"] == "checksum"
@@ -41,9 +41,13 @@ def test_reveal_recovery_key_needs_admin_and_pin() -> None:
     key = new_database_key()
     secrets.set("database-key:test", key.hex())
     services = build_services(
-        uow=MemoryStore(), clock=ManualClock(), secrets=secrets, backup_store=None,
+        uow=MemoryStore(),
+        clock=ManualClock(),
+        secrets=secrets,
+        backup_store=None,
         database=DatabaseInfo(DatabaseKind.SQLITE, "memory", True, "test", "/tmp"),
-        hasher=fast_hasher(), database_key_name="database-key:test",
+        hasher=fast_hasher(),
+        database_key_name="database-key:test",
     )
     staff = create_demo_practice(services)
     assert services.security.available

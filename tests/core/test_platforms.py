@@ -23,8 +23,16 @@ from core.platforms.rules import DEFAULT_PATH
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # 👨‍👩‍👧‍👦: 7 code points
 HEALTH_WORKER = "\U0001f9d1\u200d\U0001fa7a"  # 🧑‍🩺
 MASK = "\U0001f637"  # 😷
-LIMITS = {"x": 280, "mastodon": 500, "bluesky": 300, "threads": 500, "facebook": 63206,
-          "instagram": 2200, "linkedin": 3000, "gbp": 1500}
+LIMITS = {
+    "x": 280,
+    "mastodon": 500,
+    "bluesky": 300,
+    "threads": 500,
+    "facebook": 63206,
+    "instagram": 2200,
+    "linkedin": 3000,
+    "gbp": 1500,
+}
 
 
 # --- limits -----------------------------------------------------------------------------------
@@ -167,8 +175,7 @@ def test_instagram_hashtag_cap() -> None:
 
 
 def test_hashtag_cap_is_configurable() -> None:
-    rules = rules_from({"platforms": {"instagram": {"hashtag_limit": 30}}},
-                       base=default_rules())
+    rules = rules_from({"platforms": {"instagram": {"hashtag_limit": 30}}}, base=default_rules())
     text = " ".join(f"#tag{n}x" for n in range(30))
     assert measure(text, "instagram", rules=rules).valid
     assert not measure(text, "instagram").valid
@@ -181,8 +188,9 @@ def test_utf16_platforms_count_emoji_as_javascript_does(platform: str) -> None:
 
 
 # --- Google Business Profile ------------------------------------------------------------------
-@pytest.mark.parametrize("text", ["Call (415) 555-2671 to book", "Call 415-555-2671",
-                                  "Text +1 650 253 0000 today"])
+@pytest.mark.parametrize(
+    "text", ["Call (415) 555-2671 to book", "Call 415-555-2671", "Text +1 650 253 0000 today"]
+)
 def test_gbp_warns_about_phone_numbers(text: str) -> None:
     measured = measure(text, "gbp")
     assert measured.warnings == ("phone_number",)
@@ -190,8 +198,9 @@ def test_gbp_warns_about_phone_numbers(text: str) -> None:
     assert measure(text, "facebook").warnings == ()
 
 
-@pytest.mark.parametrize("text", ["Happy new year 2026!", "Serving zip 94103 since 1998",
-                                  "Open 8-5, suite 200"])
+@pytest.mark.parametrize(
+    "text", ["Happy new year 2026!", "Serving zip 94103 since 1998", "Open 8-5, suite 200"]
+)
 def test_gbp_does_not_warn_about_years_or_zip_codes(text: str) -> None:
     assert measure(text, "gbp").warnings == ()
 
@@ -202,7 +211,7 @@ def test_text_before_overflow_start_measures_exactly_the_limit(platform: str) ->
     text = "Our new patient special. " * (LIMITS[platform] // 25 + 3)
     measured = measure(text, platform)
     assert measured.overflow_start is not None
-    assert measure(text[:measured.overflow_start], platform).length == LIMITS[platform]
+    assert measure(text[: measured.overflow_start], platform).length == LIMITS[platform]
 
 
 @pytest.mark.parametrize("platform", ["x", "threads", "facebook"])
@@ -231,13 +240,17 @@ def test_rules_from_a_whole_document(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("platforms", "field"),
-    [({"x": {"limit": 0}}, "platforms.x.limit"),
-     ({"x": {"limit": "280"}}, "platforms.x.limit"),
-     ({"x": {"counting": "words"}}, "platforms.x.counting"),
-     ({"x": {"limt": 280}}, "platforms.x.limt"),
-     ({"gbp": {"warn_phone_numbers": "yes"}}, "platforms.gbp.warn_phone_numbers"),
-     ({"x": {"weights": {"ranges": [{"start": 5, "end": 1, "weight": 100}]}}},
-      "platforms.x.weights.ranges[0].end")],
+    [
+        ({"x": {"limit": 0}}, "platforms.x.limit"),
+        ({"x": {"limit": "280"}}, "platforms.x.limit"),
+        ({"x": {"counting": "words"}}, "platforms.x.counting"),
+        ({"x": {"limt": 280}}, "platforms.x.limt"),
+        ({"gbp": {"warn_phone_numbers": "yes"}}, "platforms.gbp.warn_phone_numbers"),
+        (
+            {"x": {"weights": {"ranges": [{"start": 5, "end": 1, "weight": 100}]}}},
+            "platforms.x.weights.ranges[0].end",
+        ),
+    ],
 )
 def test_bad_rules_name_the_field(platforms: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError) as raised:
@@ -258,12 +271,50 @@ def test_unreadable_rules_file_is_a_validation_error(tmp_path: Path) -> None:
 
 
 # --- properties -------------------------------------------------------------------------------
-PIECES = ["a", " ", "\n", "\r\n", "é", "e\u0301", "\u0301", "\u0300\u0316", "日", "の", MASK,
-          FAMILY, HEALTH_WORKER, "\u200d", "\u200b", "\ufe0f", "\U0001f3fd", "\U0001f1fa",
-          "\u202e", "\u200f", "\u2066", "\x00", "\ud800", "\udfff", "\ufffe", "\ufeff",
-          "https://example.com/a", "http://t.co/abc", "example.org", "xn--", ".", "/", "@",
-          "@ana@example.social", "#tag", "#", "(415) 555-2671", "1\u20e3", "\U000e0067",
-          "\U0001f3f4", "\u0627\u0644", "ﷺ"]
+PIECES = [
+    "a",
+    " ",
+    "\n",
+    "\r\n",
+    "é",
+    "e\u0301",
+    "\u0301",
+    "\u0300\u0316",
+    "日",
+    "の",
+    MASK,
+    FAMILY,
+    HEALTH_WORKER,
+    "\u200d",
+    "\u200b",
+    "\ufe0f",
+    "\U0001f3fd",
+    "\U0001f1fa",
+    "\u202e",
+    "\u200f",
+    "\u2066",
+    "\x00",
+    "\ud800",
+    "\udfff",
+    "\ufffe",
+    "\ufeff",
+    "https://example.com/a",
+    "http://t.co/abc",
+    "example.org",
+    "xn--",
+    ".",
+    "/",
+    "@",
+    "@ana@example.social",
+    "#tag",
+    "#",
+    "(415) 555-2671",
+    "1\u20e3",
+    "\U000e0067",
+    "\U0001f3f4",
+    "\u0627\u0644",
+    "ﷺ",
+]
 ANY_TEXT = st.one_of(
     st.text(st.characters(codec=None, exclude_categories=())),
     st.lists(st.sampled_from(PIECES), max_size=80).map("".join),
@@ -271,12 +322,16 @@ ANY_TEXT = st.one_of(
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=ANY_TEXT, platform=st.sampled_from(PLATFORM_IDS),
-       limit=st.one_of(st.none(), st.integers(min_value=1, max_value=40)))
+@given(
+    text=ANY_TEXT,
+    platform=st.sampled_from(PLATFORM_IDS),
+    limit=st.one_of(st.none(), st.integers(min_value=1, max_value=40)),
+)
 @example(text="a\ud800" + FAMILY * 3, platform="bluesky", limit=2)
 @example(text="http://example.org\u0301" * 3, platform="x", limit=30)
-def test_measure_never_crashes_and_is_consistent(text: str, platform: str,
-                                                  limit: int | None) -> None:
+def test_measure_never_crashes_and_is_consistent(
+    text: str, platform: str, limit: int | None
+) -> None:
     measured = measure(text, platform, limit=limit)
     assert measured.length >= 0
     assert measured.limit == (limit or LIMITS[platform])
@@ -286,5 +341,6 @@ def test_measure_never_crashes_and_is_consistent(text: str, platform: str,
     assert (measured.overflow_start is not None) is over
     if measured.overflow_start is not None:
         assert 0 <= measured.overflow_start <= len(text)
-        assert measure(text[:measured.overflow_start], platform, limit=limit).length \
-            <= measured.limit
+        assert (
+            measure(text[: measured.overflow_start], platform, limit=limit).length <= measured.limit
+        )

@@ -27,12 +27,14 @@ def test_practice_round_trip_and_conflict(memory_services: Services) -> None:
     first = memory_services.practice.practice()
     assert first.value == DEMO_PRACTICE
     saved = memory_services.practice.save_practice(
-        staff.admin, replace(first, value=replace(first.value, phone="(217) 555-0199")))
+        staff.admin, replace(first, value=replace(first.value, phone="(217) 555-0199"))
+    )
     assert memory_services.practice.practice().value.phone == "(217) 555-0199"
     # A second workstation that read the old version must not overwrite silently.
     with pytest.raises(EditConflict):
         memory_services.practice.save_practice(
-            staff.admin, replace(first, value=replace(first.value, website="x")))
+            staff.admin, replace(first, value=replace(first.value, website="x"))
+        )
     assert saved.version == memory_services.practice.practice().version
 
 
@@ -40,13 +42,14 @@ def test_practice_validation_and_permission(memory_services: Services) -> None:
     staff = create_demo_practice(memory_services)
     current = memory_services.practice.practice()
     with pytest.raises(ValidationError) as err:
-        memory_services.practice.save_practice(staff.admin,
-                                               replace(current, value=replace(current.value,
-                                                                              name=" ")))
+        memory_services.practice.save_practice(
+            staff.admin, replace(current, value=replace(current.value, name=" "))
+        )
     assert err.value.params["field"] == "name"
     with pytest.raises(ValidationError):
         memory_services.practice.save_practice(
-            staff.admin, replace(current, value=replace(current.value, timezone="Mars/Base")))
+            staff.admin, replace(current, value=replace(current.value, timezone="Mars/Base"))
+        )
     with pytest.raises(PermissionDenied):
         memory_services.practice.save_practice(staff.front_desk, current)
 
@@ -57,20 +60,29 @@ def test_settings_defaults_and_bounds(memory_services: Services) -> None:
     assert settings == Versioned(AppSettings(), None)
     with pytest.raises(ValidationError):
         memory_services.practice.save_settings(
-            staff.admin, Versioned(AppSettings(auto_lock_minutes=0), None))
-    memory_services.practice.save_settings(staff.manager,
-                                           Versioned(AppSettings(auto_lock_minutes=10), None))
+            staff.admin, Versioned(AppSettings(auto_lock_minutes=0), None)
+        )
+    memory_services.practice.save_settings(
+        staff.manager, Versioned(AppSettings(auto_lock_minutes=10), None)
+    )
     assert memory_services.practice.settings().value.auto_lock_minutes == 10
 
 
 rules_strategy = st.builds(
     ResponseRules,
-    negative_days=st.integers(0, 30), neutral_days=st.integers(0, 30),
+    negative_days=st.integers(0, 30),
+    neutral_days=st.integers(0, 30),
     positive_days=st.integers(0, 30),
-    hours=st.builds(BusinessHours, st.dictionaries(
-        st.integers(0, 6),
-        st.tuples(st.times().map(lambda t: t.replace(second=0, microsecond=0)),
-                  st.times().map(lambda t: t.replace(second=0, microsecond=0))))),
+    hours=st.builds(
+        BusinessHours,
+        st.dictionaries(
+            st.integers(0, 6),
+            st.tuples(
+                st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+                st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+            ),
+        ),
+    ),
     holiday_country=st.sampled_from(["US", "CA", "GB"]),
     closed_days=st.lists(st.dates(), max_size=5).map(tuple),
 )
@@ -83,8 +95,11 @@ def test_rules_codec_round_trip(rules: ResponseRules) -> None:
 
 def test_rules_saved_and_validated(memory_services: Services) -> None:
     staff = create_demo_practice(memory_services)
-    rules = ResponseRules(negative_days=1, closed_days=(date(2026, 12, 24),),
-                          hours=BusinessHours({0: (time(9), time(17))}))
+    rules = ResponseRules(
+        negative_days=1,
+        closed_days=(date(2026, 12, 24),),
+        hours=BusinessHours({0: (time(9), time(17))}),
+    )
     memory_services.practice.save_response_rules(staff.manager, Versioned(rules, None))
     assert memory_services.practice.response_rules().value == rules
     bad = ResponseRules(hours=BusinessHours({0: (time(17), time(9))}))
@@ -111,8 +126,14 @@ def test_urgency_order() -> None:
         _item("info-overdue-2d", Severity.INFO, NOW - timedelta(days=2)),
     ]
     order = [i.key for i in urgency_order(items, NOW)]
-    assert order == ["critical", "info-overdue-2d", "warn-soon", "warn-later", "warn-undated",
-                     "info-undated"]
+    assert order == [
+        "critical",
+        "info-overdue-2d",
+        "warn-soon",
+        "warn-later",
+        "warn-undated",
+        "info-undated",
+    ]
 
 
 def _backup(hours_ago: float, automatic: bool = True) -> BackupInfo:
@@ -151,9 +172,9 @@ def test_practice_phone_missing_is_on_today(memory_services: Services) -> None:
     staff = create_demo_practice(memory_services)
     memory_services.backups.run_daily(14)  # type: ignore[union-attr]
     current = memory_services.practice.practice()
-    memory_services.practice.save_practice(staff.admin,
-                                           replace(current, value=replace(current.value,
-                                                                          phone="")))
+    memory_services.practice.save_practice(
+        staff.admin, replace(current, value=replace(current.value, phone=""))
+    )
     assert [i.kind for i in memory_services.today.items()] == ["practice_phone_missing"]
 
 

@@ -34,9 +34,17 @@ from core.staff.rules import (
 
 @pytest.mark.parametrize(
     ("pin", "problem"),
-    [("12a4", "not_digits"), ("123", "too_short"), ("1" * 13, "too_long"), ("7777", "repeated"),
-     ("1234", "sequence"), ("9876", "sequence"), ("٣٤٥٦", "not_digits"), ("2468", None),
-     ("190325", None)],
+    [
+        ("12a4", "not_digits"),
+        ("123", "too_short"),
+        ("1" * 13, "too_long"),
+        ("7777", "repeated"),
+        ("1234", "sequence"),
+        ("9876", "sequence"),
+        ("٣٤٥٦", "not_digits"),
+        ("2468", None),
+        ("190325", None),
+    ],
 )
 def test_pin_problem(pin: str, problem: str | None) -> None:
     assert pin_problem(pin) == problem
@@ -99,8 +107,9 @@ def test_first_admin_only_once(memory_services: Services) -> None:
         memory_services.staff.create_first_admin("Someone Else", "2468")
 
 
-def test_sign_in_counts_wrong_pins_and_pauses(memory_services: Services,
-                                              clock: ManualClock) -> None:
+def test_sign_in_counts_wrong_pins_and_pauses(
+    memory_services: Services, clock: ManualClock
+) -> None:
     staff = create_demo_practice(memory_services)
     member = staff.front_desk
     for left in range(MAX_ATTEMPTS - 1, 0, -1):

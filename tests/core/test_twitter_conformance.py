@@ -25,8 +25,10 @@ from core.platforms.twitter import count_tweet
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT.parent / "shared" / "conformance" / "twitter-text" / "validate.yml"
-V3_SECTIONS = ("WeightedTweetsWithDiscountedEmojiCounterTest",
-               "UnicodeDirectionalMarkerCounterTest")
+V3_SECTIONS = (
+    "WeightedTweetsWithDiscountedEmojiCounterTest",
+    "UnicodeDirectionalMarkerCounterTest",
+)
 V1 = TwitterWeights(scale=1, default_weight=1, ranges=(), emoji_parsing=False)
 V2 = TwitterWeights(emoji_parsing=False)
 V3 = TwitterWeights()
@@ -47,8 +49,11 @@ def _cases(*sections: str) -> list[Any]:
     """One pytest param per case, with its description as id; one ``None`` if the suite is gone."""
     if not SECTIONS:
         return [pytest.param(None, id="suite-missing")]
-    return [pytest.param(case, id=f"{section}: {case['description']}")
-            for section in sections for case in SECTIONS.get(section, [])]
+    return [
+        pytest.param(case, id=f"{section}: {case['description']}")
+        for section in sections
+        for case in SECTIONS.get(section, [])
+    ]
 
 
 def _need(case: dict[str, Any] | None) -> dict[str, Any]:
@@ -75,7 +80,7 @@ def _parse_tweet(text: str, weights: TwitterWeights) -> dict[str, object]:
         "displayRangeStart": 0,
         "displayRangeEnd": max(_utf16(text) - 1, 0),
         "validRangeStart": 0,
-        "validRangeEnd": max(_utf16(text[:count.fit_end]) - 1, 0),
+        "validRangeEnd": max(_utf16(text[: count.fit_end]) - 1, 0),
     }
 
 

@@ -40,9 +40,12 @@ def build_env(clock: ManualClock, *, backups: bool = True, key: bool = True) -> 
         secrets.set(KEY_NAME, KEY_HEX)
     backup_store = MemoryBackupStore(clock) if backups else None
     services = build_services(
-        uow=store, clock=clock, secrets=secrets,
+        uow=store,
+        clock=clock,
+        secrets=secrets,
         database=DatabaseInfo(DatabaseKind.SQLITE, "/data/practice.db", True, "0001", "/data"),
-        backup_store=backup_store, hasher=fast_hasher(),
+        backup_store=backup_store,
+        hasher=fast_hasher(),
         database_key_name=KEY_NAME if key else None,
     )
     staff = create_demo_practice(services)

@@ -47,7 +47,8 @@ def test_codes_are_unique() -> None:
 
 def test_edit_conflict_wording() -> None:
     assert message_for(core_errors.EditConflict("x"))[1] == (
-        "Someone else saved this first. Your changes were not saved; reload and try again.")
+        "Someone else saved this first. Your changes were not saved; reload and try again."
+    )
 
 
 def test_unreachable_shows_the_masked_url() -> None:
@@ -55,11 +56,14 @@ def test_unreachable_shows_the_masked_url() -> None:
     assert url in message_for(core_errors.DatabaseUnreachable("x", url=url))[1]
 
 
-@pytest.mark.parametrize(("system", "advice"), [
-    ("win32", "Windows Credential Manager"),
-    ("darwin", "macOS Keychain"),
-    ("linux", "sudo apt install gnome-keyring"),
-])
+@pytest.mark.parametrize(
+    ("system", "advice"),
+    [
+        ("win32", "Windows Credential Manager"),
+        ("darwin", "macOS Keychain"),
+        ("linux", "sudo apt install gnome-keyring"),
+    ],
+)
 def test_insecure_keyring_advice_per_platform(system: str, advice: str) -> None:
     text = message_for(core_errors.InsecureKeyring("x"), system=system)[1]
     assert advice in text
@@ -71,25 +75,35 @@ def test_pin_errors() -> None:
     assert "2 tries left" in message_for(core_errors.WrongPin("x", attempts_left=2))[1]
     assert "1 try left" in message_for(core_errors.WrongPin("x", attempts_left=1))[1]
     assert message_for(core_errors.WrongPin("x", attempts_left=None))[1] == (
-        "That PIN is not right. Try again.")
+        "That PIN is not right. Try again."
+    )
     until = datetime(2026, 11, 2, 15, 45, tzinfo=UTC)
     text = message_for(core_errors.SignInLockedOut("x", until=until))[1]
     assert errors.local_time(until) in text
-    reasons = {"not_digits": "digits only", "too_short": "at least 4", "too_long": "at most 12",
-               "repeated": "repeated", "sequence": "simple run"}
+    reasons = {
+        "not_digits": "digits only",
+        "too_short": "at least 4",
+        "too_long": "at most 12",
+        "repeated": "repeated",
+        "sequence": "simple run",
+    }
     for reason, words in reasons.items():
         assert words in message_for(core_errors.InvalidPin("x", reason=reason))[1]
 
 
 def test_permission_and_validation_wording() -> None:
-    assert "deactivated" in message_for(
-        core_errors.PermissionDenied("x", action="sign_in"))[0]
-    assert "Ask an admin" in message_for(
-        core_errors.PermissionDenied("x", action="manage_staff"))[1]
-    assert "1 and 60 minutes" in message_for(
-        core_errors.ValidationError("x", field="auto_lock_minutes"))[1]
-    assert "check what you entered" in message_for(
-        core_errors.ValidationError("x", field="something_new"))[1]
+    assert "deactivated" in message_for(core_errors.PermissionDenied("x", action="sign_in"))[0]
+    assert (
+        "Ask an admin" in message_for(core_errors.PermissionDenied("x", action="manage_staff"))[1]
+    )
+    assert (
+        "1 and 60 minutes"
+        in message_for(core_errors.ValidationError("x", field="auto_lock_minutes"))[1]
+    )
+    assert (
+        "check what you entered"
+        in message_for(core_errors.ValidationError("x", field="something_new"))[1]
+    )
     assert "typo" in message_for(core_errors.InvalidRecoveryKey("x", reason="checksum"))[1]
 
 
@@ -151,7 +165,8 @@ def test_show_error_bug_is_the_crash_dialog(qtbot) -> None:
 
 
 def test_excepthook_routes_to_show_error_and_logs_without_message(
-        shown_errors: list[BaseException], caplog: pytest.LogCaptureFixture) -> None:
+    shown_errors: list[BaseException], caplog: pytest.LogCaptureFixture
+) -> None:
     previous = errors.install_excepthook()
     try:
         try:

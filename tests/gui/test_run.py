@@ -29,23 +29,26 @@ def shot(path: Path) -> QImage:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_screenshot_of_every_page(qapp: QApplication, memory_services: Services,
-                                  demo: DemoStaff, tmp_path: Path, page: str) -> None:
+def test_screenshot_of_every_page(
+    qapp: QApplication, memory_services: Services, demo: DemoStaff, tmp_path: Path, page: str
+) -> None:
     path = tmp_path / f"{page}.png"
     code = run(qapp, memory_services, signed_in=demo.front_desk, page=page, screenshot=path)
     assert code == 0
     shot(path)
 
 
-def test_screenshot_without_a_user_shows_sign_in(qapp: QApplication, memory_services: Services,
-                                                 demo: DemoStaff, tmp_path: Path) -> None:
+def test_screenshot_without_a_user_shows_sign_in(
+    qapp: QApplication, memory_services: Services, demo: DemoStaff, tmp_path: Path
+) -> None:
     path = tmp_path / "signin.png"
     assert run(qapp, memory_services, screenshot=path) == 0
     shot(path)
 
 
-def test_first_start_shows_the_setup_wizard(qapp: QApplication, memory_services: Services,
-                                            tmp_path: Path) -> None:
+def test_first_start_shows_the_setup_wizard(
+    qapp: QApplication, memory_services: Services, tmp_path: Path
+) -> None:
     assert needs_setup(memory_services)
     path = tmp_path / "setup.png"
     assert run(qapp, memory_services, screenshot=path) == 0

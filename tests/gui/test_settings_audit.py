@@ -39,14 +39,16 @@ def busy_env(clock: ManualClock) -> PageEnv:
         env.services.audit.record(env.staff.manager, "test.export", "staff", i % 4 + 1)
     clock.set(NOVEMBER)
     for i in range(900):
-        env.services.audit.record(env.staff.front_desk, "test.ping", "staff", i % 4 + 1,
-                                  f"ping {i}")
+        env.services.audit.record(
+            env.staff.front_desk, "test.ping", "staff", i % 4 + 1, f"ping {i}"
+        )
     return env
 
 
 @pytest.fixture
-def page(qtbot: QtBot, hub: SignalHub, runner: TaskRunner, request: pytest.FixtureRequest
-         ) -> SettingsPage:
+def page(
+    qtbot: QtBot, hub: SignalHub, runner: TaskRunner, request: pytest.FixtureRequest
+) -> SettingsPage:
     env_name = "busy_env" if "busy_env" in request.fixturenames else "env"
     env: PageEnv = request.getfixturevalue(env_name)
     settings = SettingsPage(env.services, hub, runner)
@@ -68,12 +70,14 @@ def total(env: PageEnv, **filters: object) -> int:
 
 
 # --- verification ------------------------------------------------------------------------
-def test_verify_reports_an_intact_chain(qtbot: QtBot, env: PageEnv, hub: SignalHub,
-                                        page: SettingsPage) -> None:
+def test_verify_reports_an_intact_chain(
+    qtbot: QtBot, env: PageEnv, hub: SignalHub, page: SettingsPage
+) -> None:
     section = open_audit(qtbot, env, page)
     count = total(env)
-    with qtbot.waitSignal(hub.data_changed, timeout=5000,
-                          check_params_cb=lambda area: area == "audit_check"):
+    with qtbot.waitSignal(
+        hub.data_changed, timeout=5000, check_params_cb=lambda area: area == "audit_check"
+    ):
         section.verify_button.click()
     assert section.result_tone() == "success"
     assert section.result_text().startswith(f"Chain intact — {count} events checked")
@@ -82,7 +86,8 @@ def test_verify_reports_an_intact_chain(qtbot: QtBot, env: PageEnv, hub: SignalH
 
 
 def test_verify_shows_a_loud_warning_when_the_chain_is_broken(
-        qtbot: QtBot, env: PageEnv, hub: SignalHub, page: SettingsPage) -> None:
+    qtbot: QtBot, env: PageEnv, hub: SignalHub, page: SettingsPage
+) -> None:
     section = open_audit(qtbot, env, page)
     env.tamper(2)
     section.verify_now()
@@ -96,7 +101,8 @@ def test_verify_shows_a_loud_warning_when_the_chain_is_broken(
 
 
 def test_front_desk_cannot_see_the_audit_trail(
-        qtbot: QtBot, env: PageEnv, page: SettingsPage) -> None:
+    qtbot: QtBot, env: PageEnv, page: SettingsPage
+) -> None:
     page.set_user(env.staff.front_desk)
     page.show_target("audit")
     section = page.section("audit")
@@ -108,8 +114,9 @@ def test_front_desk_cannot_see_the_audit_trail(
 
 
 # --- viewer ------------------------------------------------------------------------------
-def test_viewer_loads_pages_lazily(qtbot: QtBot, busy_env: PageEnv, hub: SignalHub,
-                                   page: SettingsPage) -> None:
+def test_viewer_loads_pages_lazily(
+    qtbot: QtBot, busy_env: PageEnv, hub: SignalHub, page: SettingsPage
+) -> None:
     section = open_audit(qtbot, busy_env, page)
     model = section.model
     assert model.total == total(busy_env)
@@ -117,7 +124,8 @@ def test_viewer_loads_pages_lazily(qtbot: QtBot, busy_env: PageEnv, hub: SignalH
     assert model.loaded == PAGE_SIZE
     assert model.canFetchMore(QModelIndex())
     assert section.count_label.text() == (
-        f"Showing the newest 200 of {model.total:,} events; scroll down for more.")
+        f"Showing the newest 200 of {model.total:,} events; scroll down for more."
+    )
     newest = model.audit_event(0)
     assert newest.action == "test.ping"
     assert model.index(0, AuditColumn.DETAIL).data() == "ping 899"
@@ -135,16 +143,15 @@ def test_viewer_loads_pages_lazily(qtbot: QtBot, busy_env: PageEnv, hub: SignalH
 
 
 def test_viewer_filters_by_person_action_and_date(
-        qtbot: QtBot, busy_env: PageEnv, hub: SignalHub, page: SettingsPage) -> None:
+    qtbot: QtBot, busy_env: PageEnv, hub: SignalHub, page: SettingsPage
+) -> None:
     env = busy_env
     section = open_audit(qtbot, env, page)
     model, filters = section.model, section.filters
 
     filters.select_person(env.staff.manager.id)
-    qtbot.waitUntil(lambda: model.total == total(env, actor_id=env.staff.manager.id),
-                    timeout=5000)
-    assert all(model.audit_event(r).actor_id == env.staff.manager.id
-               for r in range(model.loaded))
+    qtbot.waitUntil(lambda: model.total == total(env, actor_id=env.staff.manager.id), timeout=5000)
+    assert all(model.audit_event(r).actor_id == env.staff.manager.id for r in range(model.loaded))
 
     filters.select_person(None)
     filters.select_action("test.ping")
@@ -165,13 +172,12 @@ def test_viewer_filters_by_person_action_and_date(
 
 
 def test_filter_lists_come_from_the_services(
-        qtbot: QtBot, busy_env: PageEnv, hub: SignalHub, page: SettingsPage) -> None:
+    qtbot: QtBot, busy_env: PageEnv, hub: SignalHub, page: SettingsPage
+) -> None:
     section = open_audit(qtbot, busy_env, page)
     people = [section.filters.person.itemText(i) for i in range(section.filters.person.count())]
-    assert people == ["Everyone", "Dr. Helen Okafor", "Jenna Ortiz", "Marcus Bell",
-                      "Priya Raman"]
-    actions = [section.filters.action.itemData(i)
-               for i in range(section.filters.action.count())]
+    assert people == ["Everyone", "Dr. Helen Okafor", "Jenna Ortiz", "Marcus Bell", "Priya Raman"]
+    actions = [section.filters.action.itemData(i) for i in range(section.filters.action.count())]
     assert actions[0] is None
     assert set(actions[1:]) == set(busy_env.services.audit.actions())
     labels = [section.filters.action.itemText(i) for i in range(section.filters.action.count())]
@@ -187,15 +193,17 @@ def test_period_bounds_are_whole_days_in_the_practice_zone() -> None:
     since, until = period_bounds(Period.WEEK, today, today, today, CHICAGO)
     assert since == datetime(2026, 10, 27, tzinfo=CHICAGO)
     assert until == datetime(2026, 11, 3, tzinfo=CHICAGO)
-    since, until = period_bounds(Period.CUSTOM, today, date(2026, 10, 5), date(2026, 10, 1),
-                                 CHICAGO)
-    assert (since, until) == (datetime(2026, 10, 1, tzinfo=CHICAGO),
-                              datetime(2026, 10, 6, tzinfo=CHICAGO))
+    since, until = period_bounds(
+        Period.CUSTOM, today, date(2026, 10, 5), date(2026, 10, 1), CHICAGO
+    )
+    assert (since, until) == (
+        datetime(2026, 10, 1, tzinfo=CHICAGO),
+        datetime(2026, 10, 6, tzinfo=CHICAGO),
+    )
 
 
 def test_audit_model_passes_the_model_tester(qtmodeltester: object, busy_env: PageEnv) -> None:
-    events, count = busy_env.services.audit.query(busy_env.staff.admin,
-                                                  AuditQuery(limit=PAGE_SIZE))
+    events, count = busy_env.services.audit.query(busy_env.staff.admin, AuditQuery(limit=PAGE_SIZE))
     model = AuditModel()
     asked: list[int] = []
     model.more_wanted.connect(asked.append)
@@ -203,8 +211,9 @@ def test_audit_model_passes_the_model_tester(qtmodeltester: object, busy_env: Pa
     qtmodeltester.check(model, force_py=True)  # type: ignore[attr-defined]
     model.fetchMore(QModelIndex())
     assert asked[-1] == PAGE_SIZE
-    more, _ = busy_env.services.audit.query(busy_env.staff.admin,
-                                            AuditQuery(offset=PAGE_SIZE, limit=PAGE_SIZE))
+    more, _ = busy_env.services.audit.query(
+        busy_env.staff.admin, AuditQuery(offset=PAGE_SIZE, limit=PAGE_SIZE)
+    )
     model.append_page(PAGE_SIZE, more)
     assert model.loaded == 2 * PAGE_SIZE
     model.append_page(0, more)  # a stale page is ignored

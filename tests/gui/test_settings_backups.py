@@ -41,10 +41,13 @@ def backups_section(qtbot: QtBot, page: SettingsPage) -> BackupsSection:
     return section
 
 
-def test_backup_model_passes_the_model_tester(qtmodeltester: object, env: PageEnv,
-                                              clock: ManualClock) -> None:
-    infos = [BackupInfo("b-2", clock.now(), 3 * 1024 * 1024, False),
-             BackupInfo("b-1", clock.now() - timedelta(days=1), 2048, True)]
+def test_backup_model_passes_the_model_tester(
+    qtmodeltester: object, env: PageEnv, clock: ManualClock
+) -> None:
+    infos = [
+        BackupInfo("b-2", clock.now(), 3 * 1024 * 1024, False),
+        BackupInfo("b-1", clock.now() - timedelta(days=1), 2048, True),
+    ]
     model = BackupModel()
     model.set_backups(infos, ZoneInfo("America/Chicago"))
     qtmodeltester.check(model, force_py=True)  # type: ignore[attr-defined]
@@ -55,15 +58,17 @@ def test_backup_model_passes_the_model_tester(qtmodeltester: object, env: PageEn
     assert model.index(0, BackupColumn.WHEN).data() == "Monday, November 2, 2026 3:00\u202fAM"
 
 
-def test_back_up_now_adds_a_backup(qtbot: QtBot, page: SettingsPage, env: PageEnv,
-                                   hub: SignalHub) -> None:
+def test_back_up_now_adds_a_backup(
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: SignalHub
+) -> None:
     page.set_user(env.staff.manager)
     section = backups_section(qtbot, page)
     assert section.model.rowCount() == 0
     assert not section.empty_label.isHidden()
     assert section.restore_button.isHidden()  # only an admin restores
-    with qtbot.waitSignal(hub.data_changed, timeout=5000,
-                          check_params_cb=lambda area: area == "backups"):
+    with qtbot.waitSignal(
+        hub.data_changed, timeout=5000, check_params_cb=lambda area: area == "backups"
+    ):
         section.backup_button.click()
     qtbot.waitUntil(lambda: section.model.rowCount() == 1, timeout=5000)
     assert section.notice_text().startswith("Backup made (")
@@ -73,8 +78,8 @@ def test_back_up_now_adds_a_backup(qtbot: QtBot, page: SettingsPage, env: PageEn
 
 
 def test_restore_asks_first_then_signs_everyone_out(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: SignalHub,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: SignalHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert env.services.backups is not None
     assert env.backups is not None
     made = env.services.backups.back_up_now(env.staff.admin)
@@ -99,8 +104,9 @@ def test_restore_asks_first_then_signs_everyone_out(
     areas: list[str] = []
     hub.data_changed.connect(areas.append)
     # "restored" is the window's cue to sign everyone out (tested in test_window).
-    with qtbot.waitSignal(hub.data_changed, timeout=5000,
-                          check_params_cb=lambda area: area == "restored"):
+    with qtbot.waitSignal(
+        hub.data_changed, timeout=5000, check_params_cb=lambda area: area == "restored"
+    ):
         section.restore_button.click()
     assert env.backups.restored == [made.name]
     assert "restored" in areas
@@ -116,7 +122,8 @@ def test_restore_dialog_says_what_happens(qtbot: QtBot) -> None:
 
 
 def test_automatic_backup_settings_are_saved(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv
+) -> None:
     page.set_user(env.staff.admin)
     section = backups_section(qtbot, page)
     assert section.automatic.isChecked()
@@ -127,15 +134,17 @@ def test_automatic_backup_settings_are_saved(
     section.automatic.setChecked(False)
     assert not section.keep_days.isEnabled()
     section.save_button.click()
-    qtbot.waitUntil(lambda: not env.services.practice.settings().value.automatic_backups,
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: not env.services.practice.settings().value.automatic_backups, timeout=5000
+    )
     saved = env.services.practice.settings().value
     assert saved.backup_keep_days == 30
     assert saved.auto_lock_minutes == 5  # untouched
 
 
 def test_a_shared_server_is_backed_up_by_its_administrator(
-        qtbot: QtBot, clock: ManualClock, hub: SignalHub, runner: TaskRunner) -> None:
+    qtbot: QtBot, clock: ManualClock, hub: SignalHub, runner: TaskRunner
+) -> None:
     env = build_env(clock, backups=False)
     settings = SettingsPage(env.services, hub, runner)
     qtbot.addWidget(settings)
@@ -147,7 +156,8 @@ def test_a_shared_server_is_backed_up_by_its_administrator(
 
 
 def test_about_names_the_database_and_keychain(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv
+) -> None:
     page.set_user(env.staff.front_desk)
     page.show_target("about")
     section = page.section("about")

@@ -47,8 +47,9 @@ def test_show_target_selects_each_section(page: SettingsPage, env: PageEnv) -> N
     assert page.current_section().key == "about"
 
 
-def test_profile_loads_and_saves(qtbot: QtBot, page: SettingsPage, env: PageEnv,
-                                 hub: SignalHub) -> None:
+def test_profile_loads_and_saves(
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: SignalHub
+) -> None:
     page.set_user(env.staff.admin)
     section = practice_section(qtbot, page)
     assert section.name.text() == "Maple Grove Family Dental"
@@ -62,8 +63,9 @@ def test_profile_loads_and_saves(qtbot: QtBot, page: SettingsPage, env: PageEnv,
     section.timezone.setCurrentText("America/Denver")
     assert section.dirty
     assert section.save_button.isEnabled()
-    with qtbot.waitSignal(hub.data_changed, timeout=5000,
-                          check_params_cb=lambda area: area == "practice"):
+    with qtbot.waitSignal(
+        hub.data_changed, timeout=5000, check_params_cb=lambda area: area == "practice"
+    ):
         section.save_button.click()
     saved = env.services.practice.practice().value
     assert saved.name == "Maple Grove Dental & Ortho"
@@ -74,7 +76,8 @@ def test_profile_loads_and_saves(qtbot: QtBot, page: SettingsPage, env: PageEnv,
 
 
 def test_validation_error_is_shown_next_to_the_field(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv
+) -> None:
     page.set_user(env.staff.admin)
     section = practice_section(qtbot, page)
     section.name.setText("   ")
@@ -92,14 +95,15 @@ def test_validation_error_is_shown_next_to_the_field(
 
 
 def test_edit_conflict_is_reported_and_reloaded_not_overwritten(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv
+) -> None:
     page.set_user(env.staff.admin)
     section = practice_section(qtbot, page)
     # Another workstation saves a new phone number while this one is editing.
     current = env.services.practice.practice()
     env.services.practice.save_practice(
-        env.staff.admin,
-        Versioned(replace(current.value, phone="(217) 555-0199"), current.version))
+        env.staff.admin, Versioned(replace(current.value, phone="(217) 555-0199"), current.version)
+    )
     section.website.setText("https://maple.example")
     section.save()
     qtbot.waitUntil(lambda: "Someone else saved" in section.notice_text(), timeout=5000)
@@ -113,7 +117,8 @@ def test_edit_conflict_is_reported_and_reloaded_not_overwritten(
 
 
 def test_two_pages_editing_at_once_conflict(
-        qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner) -> None:
+    qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner
+) -> None:
     first, second = (SettingsPage(env.services, SignalHub(), runner) for _ in range(2))
     for settings in (first, second):
         qtbot.addWidget(settings)
@@ -129,7 +134,8 @@ def test_two_pages_editing_at_once_conflict(
 
 
 def test_front_desk_sees_a_read_only_profile(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv
+) -> None:
     page.set_user(env.staff.front_desk)
     section = practice_section(qtbot, page)
     assert section.name.text() == "Maple Grove Family Dental"
@@ -140,7 +146,8 @@ def test_front_desk_sees_a_read_only_profile(
 
 
 def test_manager_may_not_edit_the_profile_but_may_edit_settings(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv
+) -> None:
     page.set_user(env.staff.manager)
     section = practice_section(qtbot, page)
     assert not section.name.isEnabled()
@@ -155,7 +162,8 @@ def test_manager_may_not_edit_the_profile_but_may_edit_settings(
 
 
 def test_front_desk_settings_are_read_only_with_the_note(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv
+) -> None:
     page.set_user(env.staff.front_desk)
     for key in ("security", "rules", "backups"):
         page.show_target(key)
@@ -169,7 +177,8 @@ def test_front_desk_settings_are_read_only_with_the_note(
 
 
 def test_unsaved_edits_survive_a_lock_but_not_a_switch_of_user(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv
+) -> None:
     page.set_user(env.staff.admin)
     section = practice_section(qtbot, page)
     section.phone.setText("(217) 555-0100")
@@ -188,7 +197,8 @@ def test_unsaved_edits_survive_a_lock_but_not_a_switch_of_user(
 
 
 def test_signing_out_drops_the_user_and_a_new_user_reloads(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv
+) -> None:
     page.set_user(env.staff.admin)
     section = practice_section(qtbot, page)
     page.set_user(None)

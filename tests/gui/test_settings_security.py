@@ -54,7 +54,8 @@ def rules_section(qtbot: QtBot, page: SettingsPage) -> RulesSection:
 
 # --- security ----------------------------------------------------------------------------
 def test_auto_lock_minutes_are_saved_and_announced(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: SignalHub) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: SignalHub
+) -> None:
     page.set_user(env.staff.manager)
     section = security_section(qtbot, page)
     assert section.minutes.value() == 5
@@ -64,8 +65,9 @@ def test_auto_lock_minutes_are_saved_and_announced(
     section.minutes.setValue(1)
     assert section.minutes.suffix() == " minute"
     section.minutes.setValue(12)
-    with qtbot.waitSignal(hub.data_changed, timeout=5000,
-                          check_params_cb=lambda area: area == "settings"):
+    with qtbot.waitSignal(
+        hub.data_changed, timeout=5000, check_params_cb=lambda area: area == "settings"
+    ):
         section.save_button.click()
     assert env.services.practice.settings().value.auto_lock_minutes == 12
     assert section.notice_text() == "Saved. The app now locks after 12 minutes without use."
@@ -80,16 +82,17 @@ def test_keyring_backend_is_named(qtbot: QtBot, page: SettingsPage, env: PageEnv
 
 
 def test_admin_reveals_the_recovery_key_after_typing_their_pin(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     page.set_user(env.staff.admin)
     section = security_section(qtbot, page)
     assert not section.key_card.isHidden()
     assert not section.reveal_button.isHidden()
     shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(ConfirmPinDialog, "ask",
-                        lambda parent, title, intro="": DEMO_PIN)
-    monkeypatch.setattr(RecoveryKeyDialog, "present",
-                        lambda parent, key, name="": shown.append((key, name)))
+    monkeypatch.setattr(ConfirmPinDialog, "ask", lambda parent, title, intro="": DEMO_PIN)
+    monkeypatch.setattr(
+        RecoveryKeyDialog, "present", lambda parent, key, name="": shown.append((key, name))
+    )
     section.reveal_button.click()
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert shown == [(recovery_key(bytes.fromhex(KEY_HEX)), "Maple Grove Family Dental")]
@@ -98,14 +101,15 @@ def test_admin_reveals_the_recovery_key_after_typing_their_pin(
 
 
 def test_a_wrong_pin_reveals_nothing(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     page.set_user(env.staff.admin)
     section = security_section(qtbot, page)
     shown: list[str] = []
-    monkeypatch.setattr(ConfirmPinDialog, "ask",
-                        lambda parent, title, intro="": "9753")
-    monkeypatch.setattr(RecoveryKeyDialog, "present",
-                        lambda parent, key, name="": shown.append(key))
+    monkeypatch.setattr(ConfirmPinDialog, "ask", lambda parent, title, intro="": "9753")
+    monkeypatch.setattr(
+        RecoveryKeyDialog, "present", lambda parent, key, name="": shown.append(key)
+    )
     section.reveal_button.click()
     qtbot.waitUntil(lambda: "not right" in section.notice_text(), timeout=5000)
     assert shown == []
@@ -123,8 +127,7 @@ def test_recovery_key_dialog_shows_the_key_with_copy_and_print(qtbot: QtBot) -> 
     assert "Maple Grove Family Dental" in text
 
 
-def test_only_admins_see_the_reveal_button(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
+def test_only_admins_see_the_reveal_button(qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
     page.set_user(env.staff.manager)
     section = security_section(qtbot, page)
     assert section.reveal_button.isHidden()
@@ -132,7 +135,8 @@ def test_only_admins_see_the_reveal_button(
 
 
 def test_no_recovery_key_on_a_shared_server(
-        qtbot: QtBot, clock: ManualClock, hub: SignalHub, runner: TaskRunner) -> None:
+    qtbot: QtBot, clock: ManualClock, hub: SignalHub, runner: TaskRunner
+) -> None:
     env = build_env(clock, key=False)
     settings = SettingsPage(env.services, hub, runner)
     qtbot.addWidget(settings)
@@ -142,8 +146,9 @@ def test_no_recovery_key_on_a_shared_server(
 
 
 # --- rules of engagement -----------------------------------------------------------------
-def test_rules_round_trip(qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: SignalHub,
-                          runner: TaskRunner) -> None:
+def test_rules_round_trip(
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: SignalHub, runner: TaskRunner
+) -> None:
     page.set_user(env.staff.manager)
     section = rules_section(qtbot, page)
     assert section.form_value() == ResponseRules()
@@ -165,16 +170,26 @@ def test_rules_round_trip(qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: S
     section.closed.setCurrentRow(0)
     section.remove_day_button.click()
     assert section.dirty
-    with qtbot.waitSignal(hub.data_changed, timeout=5000,
-                          check_params_cb=lambda area: area == "settings"):
+    with qtbot.waitSignal(
+        hub.data_changed, timeout=5000, check_params_cb=lambda area: area == "settings"
+    ):
         section.save_button.click()
 
     expected = ResponseRules(
-        negative_days=0, neutral_days=2, positive_days=5,
-        hours=BusinessHours({0: (time(8), time(18, 30)), 1: (time(8), time(17)),
-                             2: (time(8), time(17)), 3: (time(8), time(17)),
-                             5: (time(9), time(12))}),
-        holiday_country="CA", closed_days=(date(2026, 12, 24),),
+        negative_days=0,
+        neutral_days=2,
+        positive_days=5,
+        hours=BusinessHours(
+            {
+                0: (time(8), time(18, 30)),
+                1: (time(8), time(17)),
+                2: (time(8), time(17)),
+                3: (time(8), time(17)),
+                5: (time(9), time(12)),
+            }
+        ),
+        holiday_country="CA",
+        closed_days=(date(2026, 12, 24),),
     )
     assert env.services.practice.response_rules().value == expected
 
@@ -185,7 +200,8 @@ def test_rules_round_trip(qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: S
 
 
 def test_opening_after_closing_is_refused_next_to_the_hours(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv
+) -> None:
     page.set_user(env.staff.admin)
     section = rules_section(qtbot, page)
     section.day_rows[2].opens.setTime(QTime(17, 0))

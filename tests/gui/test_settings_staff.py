@@ -64,14 +64,19 @@ def names_of(model: StaffModel) -> list[str]:
     return [model.member(r).display_name for r in range(model.rowCount())]
 
 
-def test_admin_adds_a_person(qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: SignalHub,
-                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_admin_adds_a_person(
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, hub: SignalHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
     section = staff_section(qtbot, page, env.staff.admin)
     assert names(section) == ["Dr. Helen Okafor", "Jenna Ortiz", "Marcus Bell", "Priya Raman"]
-    monkeypatch.setattr(StaffDialog, "ask", lambda parent, member=None: StaffDraft(
-        "Sam Lee", Role.FRONT_DESK, True, "3579"))
-    with qtbot.waitSignal(hub.data_changed, timeout=5000,
-                          check_params_cb=lambda area: area == "staff"):
+    monkeypatch.setattr(
+        StaffDialog,
+        "ask",
+        lambda parent, member=None: StaffDraft("Sam Lee", Role.FRONT_DESK, True, "3579"),
+    )
+    with qtbot.waitSignal(
+        hub.data_changed, timeout=5000, check_params_cb=lambda area: area == "staff"
+    ):
         section.add_button.click()
     qtbot.waitUntil(lambda: "Sam Lee" in names(section), timeout=5000)
     assert section.notice_text() == "Sam Lee was added. They can sign in now."
@@ -79,8 +84,9 @@ def test_admin_adds_a_person(qtbot: QtBot, page: SettingsPage, env: PageEnv, hub
     assert env.services.staff.sign_in(sam.id, "3579") == sam
 
 
-def test_cancelled_dialog_changes_nothing(qtbot: QtBot, page: SettingsPage, env: PageEnv,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancelled_dialog_changes_nothing(
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     section = staff_section(qtbot, page, env.staff.admin)
     monkeypatch.setattr(StaffDialog, "ask", lambda parent, member=None: None)
     section.add_button.click()
@@ -91,41 +97,59 @@ def test_cancelled_dialog_changes_nothing(qtbot: QtBot, page: SettingsPage, env:
 
 
 def test_admin_renames_changes_role_and_deactivates(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     section = staff_section(qtbot, page, env.staff.admin)
     assert not section.edit_button.isEnabled()
     select(section, "Jenna Ortiz")
     assert section.edit_button.isEnabled()
-    monkeypatch.setattr(StaffDialog, "ask", lambda parent, member=None: StaffDraft(
-        "Jenna Ortiz-Reyes", Role.APPROVER, True))
+    monkeypatch.setattr(
+        StaffDialog,
+        "ask",
+        lambda parent, member=None: StaffDraft("Jenna Ortiz-Reyes", Role.APPROVER, True),
+    )
     section.edit_button.click()
     qtbot.waitUntil(lambda: "Jenna Ortiz-Reyes" in names(section), timeout=5000)
     jenna = env.services.staff.list()[names(section).index("Jenna Ortiz-Reyes")]
     assert jenna.role is Role.APPROVER
 
     select(section, "Jenna Ortiz-Reyes")
-    monkeypatch.setattr(StaffDialog, "ask", lambda parent, member=None: StaffDraft(
-        "Jenna Ortiz-Reyes", Role.APPROVER, False))
+    monkeypatch.setattr(
+        StaffDialog,
+        "ask",
+        lambda parent, member=None: StaffDraft("Jenna Ortiz-Reyes", Role.APPROVER, False),
+    )
     section.edit_button.click()
     row = names(section).index("Jenna Ortiz-Reyes")
-    qtbot.waitUntil(lambda: section.model.index(row, StaffColumn.STATUS).data()
-                    == "No (deactivated)", timeout=5000)
+    qtbot.waitUntil(
+        lambda: section.model.index(row, StaffColumn.STATUS).data() == "No (deactivated)",
+        timeout=5000,
+    )
     assert "Jenna Ortiz-Reyes" not in [m.display_name for m in env.services.staff.list()]
 
     select(section, "Jenna Ortiz-Reyes")
-    monkeypatch.setattr(StaffDialog, "ask", lambda parent, member=None: StaffDraft(
-        "Jenna Ortiz-Reyes", Role.APPROVER, True))
+    monkeypatch.setattr(
+        StaffDialog,
+        "ask",
+        lambda parent, member=None: StaffDraft("Jenna Ortiz-Reyes", Role.APPROVER, True),
+    )
     section.edit_button.click()
-    qtbot.waitUntil(lambda: "Jenna Ortiz-Reyes" in [
-        m.display_name for m in env.services.staff.list()], timeout=5000)
+    qtbot.waitUntil(
+        lambda: "Jenna Ortiz-Reyes" in [m.display_name for m in env.services.staff.list()],
+        timeout=5000,
+    )
 
 
 def test_the_last_admin_cannot_be_demoted(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     section = staff_section(qtbot, page, env.staff.admin)
     select(section, "Priya Raman")
-    monkeypatch.setattr(StaffDialog, "ask", lambda parent, member=None: StaffDraft(
-        "Priya Raman", Role.FRONT_DESK, True))
+    monkeypatch.setattr(
+        StaffDialog,
+        "ask",
+        lambda parent, member=None: StaffDraft("Priya Raman", Role.FRONT_DESK, True),
+    )
     section.edit_button.click()
     qtbot.waitUntil(lambda: "at least one active admin" in section.notice_text(), timeout=5000)
     assert "Make someone else an admin first" in section.notice_text()
@@ -133,52 +157,58 @@ def test_the_last_admin_cannot_be_demoted(
 
 
 def test_admin_resets_someone_elses_pin(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     section = staff_section(qtbot, page, env.staff.admin)
     select(section, "Marcus Bell")
     asked: list[tuple[str, bool]] = []
 
-    def ask(parent: object, title: str, intro: str = "", need_current: bool = True
-            ) -> PinChange:
+    def ask(parent: object, title: str, intro: str = "", need_current: bool = True) -> PinChange:
         asked.append((title, need_current))
         return PinChange("8642")
 
     monkeypatch.setattr(PinDialog, "ask", ask)
     section.reset_button.click()
-    qtbot.waitUntil(lambda: section.notice_text() == "The PIN for Marcus Bell was reset.",
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: section.notice_text() == "The PIN for Marcus Bell was reset.", timeout=5000
+    )
     assert asked == [("Reset PIN for Marcus Bell", False)]
     assert env.services.staff.sign_in(env.staff.manager.id, "8642") == env.staff.manager
 
 
 def test_front_desk_changes_their_own_pin(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     section = staff_section(qtbot, page, env.staff.front_desk)
     assert section.list_card.isHidden()
     assert section.note.text_label.text().startswith("Only an admin can add people")
     assert section.model.rowCount() == 0
-    monkeypatch.setattr(PinDialog, "ask",
-                        lambda parent, title, intro="", need_current=True:
-                        PinChange("1357", "0000"))
+    monkeypatch.setattr(
+        PinDialog,
+        "ask",
+        lambda parent, title, intro="", need_current=True: PinChange("1357", "0000"),
+    )
     section.change_pin_button.click()
     qtbot.waitUntil(lambda: "not right" in section.notice_text(), timeout=5000)
     with pytest.raises(WrongPin):
         env.services.staff.sign_in(env.staff.front_desk.id, "1357")
 
-    monkeypatch.setattr(PinDialog, "ask",
-                        lambda parent, title, intro="", need_current=True:
-                        PinChange("1357", DEMO_PIN))
+    monkeypatch.setattr(
+        PinDialog,
+        "ask",
+        lambda parent, title, intro="", need_current=True: PinChange("1357", DEMO_PIN),
+    )
     section.change_pin_button.click()
-    qtbot.waitUntil(lambda: section.notice_text().startswith("Your PIN is changed"),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: section.notice_text().startswith("Your PIN is changed"), timeout=5000)
     assert env.services.staff.sign_in(env.staff.front_desk.id, "1357") == env.staff.front_desk
 
 
 def test_pin_rules_are_checked_in_the_dialog(qtbot: QtBot) -> None:
     assert new_pin_problem("1234", "1234") is not None  # a simple run
     assert new_pin_problem("12", "12") is not None
-    assert new_pin_problem("7391", "7390") == "The two PINs are not the same. Type the new " \
-        "PIN twice."
+    assert (
+        new_pin_problem("7391", "7390") == "The two PINs are not the same. Type the new PIN twice."
+    )
     assert new_pin_problem("7391", "7391") is None
     dialog = StaffDialog()
     qtbot.addWidget(dialog)
@@ -197,14 +227,19 @@ def test_pin_rules_are_checked_in_the_dialog(qtbot: QtBot) -> None:
 
 
 def test_a_conflicting_staff_edit_is_reported_and_reloaded(
-        qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, page: SettingsPage, env: PageEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     section = staff_section(qtbot, page, env.staff.admin)
     select(section, "Jenna Ortiz")
     # Meanwhile, on another workstation, Jenna is renamed.
-    env.services.staff.update(env.staff.admin, replace(env.staff.front_desk,
-                                                       display_name="Jenna Ortiz-Reyes"))
-    monkeypatch.setattr(StaffDialog, "ask", lambda parent, member=None: StaffDraft(
-        "Jenna O.", Role.FRONT_DESK, True))
+    env.services.staff.update(
+        env.staff.admin, replace(env.staff.front_desk, display_name="Jenna Ortiz-Reyes")
+    )
+    monkeypatch.setattr(
+        StaffDialog,
+        "ask",
+        lambda parent, member=None: StaffDraft("Jenna O.", Role.FRONT_DESK, True),
+    )
     section.edit_button.click()
     qtbot.waitUntil(lambda: "Someone else saved" in section.notice_text(), timeout=5000)
     qtbot.waitUntil(lambda: "Jenna Ortiz-Reyes" in names(section), timeout=5000)

@@ -48,8 +48,9 @@ def fill_admin(wizard: SetupWizard, pin: str = "2580", confirm: str = "2580") ->
     wizard.admin_step.confirm_edit.setText(confirm)
 
 
-def test_setup_end_to_end(qtbot, wizard: SetupWizard, memory_services: Services,
-                          runner: TaskRunner, key: str) -> None:
+def test_setup_end_to_end(
+    qtbot, wizard: SetupWizard, memory_services: Services, runner: TaskRunner, key: str
+) -> None:
     assert needs_setup(memory_services)
     assert wizard.step_badge.text() == "Step 1 of 3"
     fill_practice(wizard)
@@ -106,11 +107,14 @@ def test_practice_needs_a_name_and_a_known_zone(wizard: SetupWizard) -> None:
     assert not wizard.error_label.isVisible()
 
 
-@pytest.mark.parametrize(("pin", "wording"), [
-    ("12", "at least 4 digits"),
-    ("1234", "simple run"),
-    ("7777", "one digit repeated"),
-])
+@pytest.mark.parametrize(
+    ("pin", "wording"),
+    [
+        ("12", "at least 4 digits"),
+        ("1234", "simple run"),
+        ("7777", "one digit repeated"),
+    ],
+)
 def test_weak_pins_are_refused_in_words(wizard: SetupWizard, pin: str, wording: str) -> None:
     fill_practice(wizard)
     wizard.next_button.click()
@@ -129,11 +133,13 @@ def test_back_keeps_what_was_typed(wizard: SetupWizard) -> None:
     assert wizard.back_button.isHidden()
 
 
-def test_print_and_copy_the_recovery_key(qtbot, wizard: SetupWizard, key: str,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_print_and_copy_the_recovery_key(
+    qtbot, wizard: SetupWizard, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     printed: list[tuple[str, str]] = []
-    monkeypatch.setattr(recovery, "print_recovery_key",
-                        lambda _parent, k, name: printed.append((k, name)) or True)
+    monkeypatch.setattr(
+        recovery, "print_recovery_key", lambda _parent, k, name: printed.append((k, name)) or True
+    )
     fill_practice(wizard)
     wizard.next_button.click()
     fill_admin(wizard)
@@ -153,8 +159,9 @@ def test_recovery_document_holds_the_key_as_plain_text(key: str) -> None:
     assert "<i>Lakeside</i>" in text
 
 
-def test_without_a_recovery_key_admin_is_the_last_step(qtbot, memory_services: Services,
-                                                       runner: TaskRunner) -> None:
+def test_without_a_recovery_key_admin_is_the_last_step(
+    qtbot, memory_services: Services, runner: TaskRunner
+) -> None:
     widget = SetupWizard(memory_services, runner)
     qtbot.addWidget(widget)
     assert widget.recovery_step is None
@@ -166,8 +173,9 @@ def test_without_a_recovery_key_admin_is_the_last_step(qtbot, memory_services: S
         widget.next_button.click()
 
 
-def test_failure_is_shown_and_can_be_retried(qtbot, wizard: SetupWizard,
-                                             memory_services: Services, runner) -> None:
+def test_failure_is_shown_and_can_be_retried(
+    qtbot, wizard: SetupWizard, memory_services: Services, runner
+) -> None:
     memory_services.staff.create_first_admin("Someone Else", "2580")
     fill_practice(wizard)
     wizard.next_button.click()

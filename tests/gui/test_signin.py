@@ -19,8 +19,7 @@ from gui.tasks import TaskRunner
 
 
 @pytest.fixture
-def screen(qtbot, memory_services: Services, demo: DemoStaff, runner: TaskRunner
-           ) -> SignInScreen:
+def screen(qtbot, memory_services: Services, demo: DemoStaff, runner: TaskRunner) -> SignInScreen:
     widget = SignInScreen(memory_services, runner)
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
@@ -49,8 +48,9 @@ def test_lists_active_staff_as_large_buttons(screen: SignInScreen, demo: DemoSta
     assert screen.person_buttons[1].accessibleName() == "Jenna Ortiz, Front desk"
 
 
-def test_deactivated_staff_are_not_listed(qtbot, memory_services: Services, demo: DemoStaff,
-                                          runner) -> None:
+def test_deactivated_staff_are_not_listed(
+    qtbot, memory_services: Services, demo: DemoStaff, runner
+) -> None:
     memory_services.staff.update(demo.admin, replace(demo.doctor, active=False))
     widget = SignInScreen(memory_services, runner)
     qtbot.addWidget(widget)
@@ -88,12 +88,14 @@ def test_empty_pin_is_not_sent(qtbot, screen: SignInScreen, demo: DemoStaff) -> 
     assert not screen.pin_form.busy
 
 
-def test_wrong_pin_says_how_many_tries_are_left(qtbot, screen: SignInScreen, demo: DemoStaff,
-                                                runner) -> None:
+def test_wrong_pin_says_how_many_tries_are_left(
+    qtbot, screen: SignInScreen, demo: DemoStaff, runner
+) -> None:
     choose(screen, demo.front_desk)
     type_pin(qtbot, screen, "1357", runner)
     assert screen.pin_form.error_label.text() == (
-        "That PIN is not right. 4 tries left before sign-in pauses for a while.")
+        "That PIN is not right. 4 tries left before sign-in pauses for a while."
+    )
     assert screen.pin_form.error_label.isVisible()
     assert not screen.pin_form.busy
     for _ in range(MAX_ATTEMPTS - 2):
@@ -101,21 +103,25 @@ def test_wrong_pin_says_how_many_tries_are_left(qtbot, screen: SignInScreen, dem
     assert "1 try left" in screen.pin_form.error_label.text()
 
 
-def test_lockout_says_until_when(qtbot, screen: SignInScreen, demo: DemoStaff, runner,
-                                 memory_services: Services) -> None:
+def test_lockout_says_until_when(
+    qtbot, screen: SignInScreen, demo: DemoStaff, runner, memory_services: Services
+) -> None:
     choose(screen, demo.front_desk)
     for _ in range(MAX_ATTEMPTS):
         type_pin(qtbot, screen, "1357", runner)
     text = screen.pin_form.error_label.text()
     expected = local_time(memory_services.clock.now() + BASE_LOCKOUT)
-    assert text == (f"Too many wrong PINs. This person can try again at {expected}; someone "
-                    "else can sign in meanwhile.")
+    assert text == (
+        f"Too many wrong PINs. This person can try again at {expected}; someone "
+        "else can sign in meanwhile."
+    )
     type_pin(qtbot, screen, DEMO_PIN, runner)
     assert "Too many wrong PINs" in screen.pin_form.error_label.text()
 
 
-def test_deactivated_after_listing_is_refused(qtbot, screen: SignInScreen, demo: DemoStaff,
-                                              runner, memory_services: Services) -> None:
+def test_deactivated_after_listing_is_refused(
+    qtbot, screen: SignInScreen, demo: DemoStaff, runner, memory_services: Services
+) -> None:
     choose(screen, demo.doctor)
     memory_services.staff.update(demo.admin, replace(demo.doctor, active=False))
     type_pin(qtbot, screen, DEMO_PIN, runner)
@@ -137,8 +143,9 @@ def test_back_to_the_list(qtbot, screen: SignInScreen, demo: DemoStaff) -> None:
     assert screen.member is None
 
 
-def test_demo_hint_only_in_demo(qtbot, memory_services: Services, demo: DemoStaff, runner,
-                                screen: SignInScreen) -> None:
+def test_demo_hint_only_in_demo(
+    qtbot, memory_services: Services, demo: DemoStaff, runner, screen: SignInScreen
+) -> None:
     assert screen.demo_hint.isHidden()
     memory_services.demo = True
     widget = SignInScreen(memory_services, runner)
@@ -147,8 +154,7 @@ def test_demo_hint_only_in_demo(qtbot, memory_services: Services, demo: DemoStaf
     assert DEMO_PIN in widget.demo_hint.text()
 
 
-def test_single_person_goes_straight_to_the_pin(qtbot, memory_services: Services,
-                                                runner) -> None:
+def test_single_person_goes_straight_to_the_pin(qtbot, memory_services: Services, runner) -> None:
     admin = memory_services.staff.create_first_admin("Sam Lee", "2580")
     widget = SignInScreen(memory_services, runner)
     qtbot.addWidget(widget)

@@ -48,17 +48,20 @@ def test_wrong_key_title(qtbot) -> None:
     assert "does not open" in dialog.windowTitle()
 
 
-@pytest.mark.parametrize(("error", "actions"), [
-    (core_errors.DatabaseCorrupt("x"), ["restore", "quit"]),
-    (core_errors.WrongDatabaseKey("x"), ["recovery_key", "quit"]),
-    (core_errors.MissingDatabaseKey("x"), ["recovery_key", "quit"]),
-    (core_errors.AlreadyRunning("x"), ["quit"]),
-    (core_errors.DatabaseTooNew("x"), ["quit"]),
-    (core_errors.InsecureKeyring("x"), ["quit"]),
-    (core_errors.KeyringLocked("x"), ["retry", "quit"]),
-    (core_errors.DatabaseUnreachable("x", url="postgresql://u:***@h/db"), ["retry", "quit"]),
-    (RuntimeError("x"), ["quit"]),
-])
+@pytest.mark.parametrize(
+    ("error", "actions"),
+    [
+        (core_errors.DatabaseCorrupt("x"), ["restore", "quit"]),
+        (core_errors.WrongDatabaseKey("x"), ["recovery_key", "quit"]),
+        (core_errors.MissingDatabaseKey("x"), ["recovery_key", "quit"]),
+        (core_errors.AlreadyRunning("x"), ["quit"]),
+        (core_errors.DatabaseTooNew("x"), ["quit"]),
+        (core_errors.InsecureKeyring("x"), ["quit"]),
+        (core_errors.KeyringLocked("x"), ["retry", "quit"]),
+        (core_errors.DatabaseUnreachable("x", url="postgresql://u:***@h/db"), ["retry", "quit"]),
+        (RuntimeError("x"), ["quit"]),
+    ],
+)
 def test_startup_actions(error: BaseException, actions: list[str]) -> None:
     assert startup_actions(error) == actions
 
@@ -66,7 +69,9 @@ def test_startup_actions(error: BaseException, actions: list[str]) -> None:
 def test_callers_can_limit_the_actions(qtbot) -> None:
     assert startup_actions(core_errors.KeyringLocked("x"), allow=("quit",)) == ["quit"]
     assert startup_actions(core_errors.DatabaseCorrupt("x"), allow=("restore", "quit")) == [
-        "restore", "quit"]
+        "restore",
+        "quit",
+    ]
     dialog = StartupErrorDialog(core_errors.DatabaseLocked("x"), allow=("quit",))
     qtbot.addWidget(dialog)
     assert set(dialog.buttons) == {"quit"}

@@ -20,14 +20,19 @@ def restore_light(qapp: QApplication) -> Iterator[None]:
 
 def opaque_pixels(label: QLabel) -> list[QColor]:
     image = label.pixmap().toImage()
-    return [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())
-            if image.pixelColor(x, y).alpha() > 200]
+    return [
+        image.pixelColor(x, y)
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() > 200
+    ]
 
 
 def close_to(color: QColor, hex_color: str) -> bool:
     expected = QColor(hex_color)
-    return all(abs(a - b) <= 3 for a, b in zip(color.getRgb()[:3], expected.getRgb()[:3],
-                                              strict=True))
+    return all(
+        abs(a - b) <= 3 for a, b in zip(color.getRgb()[:3], expected.getRgb()[:3], strict=True)
+    )
 
 
 def test_every_icon_loads_and_renders() -> None:
@@ -37,8 +42,7 @@ def test_every_icon_loads_and_renders() -> None:
         icon = icons.icon(name)
         assert not icon.isNull(), name
         image = icon.pixmap(24, 24).toImage()
-        assert any(image.pixelColor(x, y).alpha() > 0
-                   for x in range(24) for y in range(24)), name
+        assert any(image.pixelColor(x, y).alpha() > 0 for x in range(24) for y in range(24)), name
     assert not icons.app_icon().isNull()
 
 
@@ -50,8 +54,12 @@ def test_unknown_icon_is_a_key_error() -> None:
 def test_icons_take_the_requested_colour() -> None:
     pixmap = icons.render("plus", 24, "#FF0000")
     image = pixmap.toImage()
-    solid = [image.pixelColor(x, y) for x in range(24) for y in range(24)
-             if image.pixelColor(x, y).alpha() == 255]
+    solid = [
+        image.pixelColor(x, y)
+        for x in range(24)
+        for y in range(24)
+        if image.pixelColor(x, y).alpha() == 255
+    ]
     assert solid
     assert all(c.red() == 255 and c.green() == 0 for c in solid)
 

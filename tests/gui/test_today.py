@@ -93,16 +93,33 @@ def test_relative_due_words_future_and_past() -> None:
 def test_foundation_kinds_are_worded(qtbot: QtBot) -> None:
     now = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
     ctx = WordingContext(now, CHICAGO)
-    never = word(AttentionItem("b", "backup_stale", Severity.WARNING, "settings",
-                               params={"last": None}), ctx)
+    never = word(
+        AttentionItem("b", "backup_stale", Severity.WARNING, "settings", params={"last": None}), ctx
+    )
     assert never.title == "Back up the practice data"
     assert "No backup has been made yet" in never.detail
     assert never.action == "Go to Backups"
-    old = word(AttentionItem("b", "backup_stale", Severity.WARNING, "settings",
-                             params={"last": (now - timedelta(days=3)).isoformat()}), ctx)
+    old = word(
+        AttentionItem(
+            "b",
+            "backup_stale",
+            Severity.WARNING,
+            "settings",
+            params={"last": (now - timedelta(days=3)).isoformat()},
+        ),
+        ctx,
+    )
     assert "3 days ago" in old.detail
-    broken = word(AttentionItem("a", "audit_broken", Severity.CRITICAL, "settings",
-                                params={"seq": 7, "reason": "hash_mismatch"}), ctx)
+    broken = word(
+        AttentionItem(
+            "a",
+            "audit_broken",
+            Severity.CRITICAL,
+            "settings",
+            params={"seq": 7, "reason": "hash_mismatch"},
+        ),
+        ctx,
+    )
     assert "event #7" in broken.detail
     assert "changed after it was written" in broken.detail
     phone = word(AttentionItem("p", "practice_phone_missing", Severity.INFO, "settings"), ctx)
@@ -112,16 +129,23 @@ def test_foundation_kinds_are_worded(qtbot: QtBot) -> None:
 def test_unknown_or_malformed_kinds_get_a_generic_wording() -> None:
     ctx = WordingContext(datetime(2026, 11, 2, tzinfo=UTC), CHICAGO)
     unknown = word(AttentionItem("x", "not_registered", Severity.INFO, "reviews"), ctx)
-    assert unknown == Wording("Something needs a look", "Open it to see what needs doing.",
-                              "Open Reviews")
-    malformed = word(AttentionItem("b", "backup_stale", Severity.WARNING, "settings",
-                                   params={"last": "not a time"}), ctx)
+    assert unknown == Wording(
+        "Something needs a look", "Open it to see what needs doing.", "Open Reviews"
+    )
+    malformed = word(
+        AttentionItem(
+            "b", "backup_stale", Severity.WARNING, "settings", params={"last": "not a time"}
+        ),
+        ctx,
+    )
     assert malformed.title == "Something needs a look"
 
 
 def test_features_register_their_own_wording() -> None:
-    register_wording("test_kind", lambda params, ctx: Wording(
-        f"Reply to {params['count']} reviews", "detail", "Open inbox"))
+    register_wording(
+        "test_kind",
+        lambda params, ctx: Wording(f"Reply to {params['count']} reviews", "detail", "Open inbox"),
+    )
     ctx = WordingContext(datetime(2026, 11, 2, tzinfo=UTC), CHICAGO)
     item = AttentionItem("t", "test_kind", Severity.URGENT, "reviews", params={"count": 2})
     assert word(item, ctx).title == "Reply to 2 reviews"
@@ -138,8 +162,9 @@ def test_today_model_passes_the_model_tester(qtmodeltester: object) -> None:
     now = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
     model = TodayModel()
     items = [
-        AttentionItem("a", "audit_broken", Severity.CRITICAL, "settings",
-                      params={"seq": 1, "reason": "gap"}),
+        AttentionItem(
+            "a", "audit_broken", Severity.CRITICAL, "settings", params={"seq": 1, "reason": "gap"}
+        ),
         AttentionItem("r", "review", Severity.URGENT, "reviews", due=now + timedelta(hours=3)),
     ]
     model.set_items(items, now, CHICAGO)
@@ -155,20 +180,22 @@ def test_today_model_passes_the_model_tester(qtmodeltester: object) -> None:
 
 # --- the page ----------------------------------------------------------------------------
 def test_greeting_uses_the_first_name_and_the_practice_day(
-        qtbot: QtBot, today: TodayPage, env: PageEnv, clock: ManualClock) -> None:
+    qtbot: QtBot, today: TodayPage, env: PageEnv, clock: ManualClock
+) -> None:
     clock.set(datetime(2026, 11, 2, 14, 0, tzinfo=UTC))  # 8:00 in Chicago
     today.set_user(env.staff.front_desk)
     wait_loaded(qtbot, today)
     assert today.view.greeting.text() == "Good morning, Jenna"
     assert "November 2" in today.view.date_label.text() or "2 November" in (
-        today.view.date_label.text())
+        today.view.date_label.text()
+    )
     clock.set(datetime(2026, 11, 2, 21, 0, tzinfo=UTC))  # 15:00 in Chicago
     reload(qtbot, today)
     assert today.view.greeting.text() == "Good afternoon, Jenna"
 
 
 def test_no_backup_shows_backup_stale_and_back_up_now_clears_it(
-        qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner, today: TodayPage
+    qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner, today: TodayPage
 ) -> None:
     today.set_user(env.staff.admin)
     wait_loaded(qtbot, today)
@@ -192,16 +219,24 @@ def test_no_backup_shows_backup_stale_and_back_up_now_clears_it(
 
 
 def test_items_keep_the_urgency_order_of_the_service(
-        qtbot: QtBot, env: PageEnv, today: TodayPage, clock: ManualClock) -> None:
+    qtbot: QtBot, env: PageEnv, today: TodayPage, clock: ManualClock
+) -> None:
     make_all_caught_up(env)
     now = clock.now()
-    env.services.today.register(Fixed([
-        AttentionItem("info", "k_info", Severity.INFO, "composer"),
-        AttentionItem("soon", "k_soon", Severity.URGENT, "reviews", due=now + timedelta(hours=3)),
-        AttentionItem("late", "k_late", Severity.WARNING, "consent",
-                      due=now - timedelta(days=2)),
-        AttentionItem("crit", "k_crit", Severity.CRITICAL, "settings", target="audit"),
-    ]))
+    env.services.today.register(
+        Fixed(
+            [
+                AttentionItem("info", "k_info", Severity.INFO, "composer"),
+                AttentionItem(
+                    "soon", "k_soon", Severity.URGENT, "reviews", due=now + timedelta(hours=3)
+                ),
+                AttentionItem(
+                    "late", "k_late", Severity.WARNING, "consent", due=now - timedelta(days=2)
+                ),
+                AttentionItem("crit", "k_crit", Severity.CRITICAL, "settings", target="audit"),
+            ]
+        )
+    )
     today.set_user(env.staff.admin)
     wait_loaded(qtbot, today)
     expected = [item.kind for item in env.services.today.items()]
@@ -218,7 +253,8 @@ def test_items_keep_the_urgency_order_of_the_service(
 
 
 def test_action_button_navigates_to_the_item(
-        qtbot: QtBot, env: PageEnv, hub: SignalHub, today: TodayPage) -> None:
+    qtbot: QtBot, env: PageEnv, hub: SignalHub, today: TodayPage
+) -> None:
     today.set_user(env.staff.admin)
     wait_loaded(qtbot, today)
     with qtbot.waitSignal(hub.navigate, timeout=2000) as blocker:
@@ -226,12 +262,12 @@ def test_action_button_navigates_to_the_item(
     assert blocker.args == ["settings", "backups"]
 
 
-def test_missing_practice_phone_is_asked_for(
-        qtbot: QtBot, env: PageEnv, today: TodayPage) -> None:
+def test_missing_practice_phone_is_asked_for(qtbot: QtBot, env: PageEnv, today: TodayPage) -> None:
     make_all_caught_up(env)
     current = env.services.practice.practice()
     env.services.practice.save_practice(
-        env.staff.admin, Versioned(replace(current.value, phone=""), current.version))
+        env.staff.admin, Versioned(replace(current.value, phone=""), current.version)
+    )
     today.set_user(env.staff.admin)
     wait_loaded(qtbot, today)
     assert kinds(today) == ["practice_phone_missing"]
@@ -239,7 +275,7 @@ def test_missing_practice_phone_is_asked_for(
 
 
 def test_audit_broken_shows_after_tampering(
-        qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner, today: TodayPage
+    qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner, today: TodayPage
 ) -> None:
     make_all_caught_up(env)
     today.set_user(env.staff.admin)
@@ -266,7 +302,8 @@ def test_audit_broken_shows_after_tampering(
 
 
 def test_data_changed_anywhere_refreshes(
-        qtbot: QtBot, env: PageEnv, hub: SignalHub, today: TodayPage) -> None:
+    qtbot: QtBot, env: PageEnv, hub: SignalHub, today: TodayPage
+) -> None:
     today.set_user(env.staff.admin)
     wait_loaded(qtbot, today)
     assert kinds(today) == ["backup_stale"]
@@ -278,7 +315,8 @@ def test_data_changed_anywhere_refreshes(
 
 
 def test_nothing_is_shown_without_a_user(
-        qtbot: QtBot, env: PageEnv, hub: SignalHub, today: TodayPage) -> None:
+    qtbot: QtBot, env: PageEnv, hub: SignalHub, today: TodayPage
+) -> None:
     today.set_user(env.staff.admin)
     wait_loaded(qtbot, today)
     assert today.view.rows()
@@ -293,7 +331,8 @@ def test_nothing_is_shown_without_a_user(
 
 
 def test_front_desk_is_not_shown_items_only_a_manager_can_act_on(
-        qtbot: QtBot, today: TodayPage, env: PageEnv) -> None:
+    qtbot: QtBot, today: TodayPage, env: PageEnv
+) -> None:
     today.set_user(env.staff.front_desk)
     wait_loaded(qtbot, today)
     assert kinds(today) == []

@@ -30,8 +30,9 @@ CANARY = QColor("#FF00FF")
 class RecordingPage(Page):
     """A page that remembers what the window told it, painted in a canary colour."""
 
-    def __init__(self, services: Services, hub: SignalHub, runner: TaskRunner,
-                 page_id: str) -> None:
+    def __init__(
+        self, services: Services, hub: SignalHub, runner: TaskRunner, page_id: str
+    ) -> None:
         super().__init__(services, hub, runner)
         self.page_id = page_id
         self.users: list[StaffMember | None] = []
@@ -54,13 +55,16 @@ class RecordingPage(Page):
 
 
 def recording_pages() -> list[PageSpec]:
-    return [PageSpec(pid, pid.title(), pid,
-                     lambda s, h, r, pid=pid: RecordingPage(s, h, r, pid)) for pid in PAGE_IDS]
+    return [
+        PageSpec(pid, pid.title(), pid, lambda s, h, r, pid=pid: RecordingPage(s, h, r, pid))
+        for pid in PAGE_IDS
+    ]
 
 
 @pytest.fixture
-def window(qtbot, memory_services: Services, hub: SignalHub, runner: TaskRunner,
-           window_settings: QSettings) -> MainWindow:
+def window(
+    qtbot, memory_services: Services, hub: SignalHub, runner: TaskRunner, window_settings: QSettings
+) -> MainWindow:
     win = build_window(memory_services, hub, runner, recording_pages(), window_settings)
     qtbot.addWidget(win)
     win.resize(1366, 768)
@@ -79,8 +83,11 @@ def signed_in(window: MainWindow, demo: DemoStaff, runner: TaskRunner) -> MainWi
 def has_canary(window: MainWindow) -> bool:
     image = window.grab().toImage()
     step = 16
-    return any(image.pixelColor(x, y) == CANARY
-               for x in range(0, image.width(), step) for y in range(0, image.height(), step))
+    return any(
+        image.pixelColor(x, y) == CANARY
+        for x in range(0, image.width(), step)
+        for y in range(0, image.height(), step)
+    )
 
 
 def audit_actions(services: Services, viewer: StaffMember) -> list[str]:
@@ -88,21 +95,31 @@ def audit_actions(services: Services, viewer: StaffMember) -> list[str]:
     return [e.action for e in events]
 
 
-def test_default_pages_are_the_seven_in_order(qtbot, memory_services, hub, runner,
-                                              window_settings) -> None:
+def test_default_pages_are_the_seven_in_order(
+    qtbot, memory_services, hub, runner, window_settings
+) -> None:
     win = build_window(memory_services, hub, runner, settings=window_settings)
     qtbot.addWidget(win)
     assert [spec.page_id for spec in default_pages()] == PAGE_IDS
     assert [page.page_id for page in win.pages] == PAGE_IDS
     assert [b.text() for b in win.workspace.nav_group.buttons()] == [
-        "Today", "Composer", "Images", "Consent", "Reviews", "Incentives", "Settings"]
+        "Today",
+        "Composer",
+        "Images",
+        "Consent",
+        "Reviews",
+        "Incentives",
+        "Settings",
+    ]
 
 
 @pytest.mark.parametrize("page_id", ["composer", "images", "consent", "reviews", "incentives"])
-def test_placeholder_pages_say_plainly_what_is_coming(qtbot, memory_services, hub, runner,
-                                                      page_id) -> None:
-    page = PlaceholderPage(memory_services, hub, runner, page_id=page_id, title=page_id,
-                           icon_name=page_id)
+def test_placeholder_pages_say_plainly_what_is_coming(
+    qtbot, memory_services, hub, runner, page_id
+) -> None:
+    page = PlaceholderPage(
+        memory_services, hub, runner, page_id=page_id, title=page_id, icon_name=page_id
+    )
     qtbot.addWidget(page)
     page.show()
     assert "not built yet" in page.status_label.text()
@@ -153,14 +170,16 @@ def test_ctrl_numbers_switch_pages(qtbot, signed_in: MainWindow) -> None:
     signed_in.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is signed_in)
     for number, page_id in enumerate(PAGE_IDS, start=1):
-        qtbot.keyClick(signed_in, Qt.Key(Qt.Key.Key_0 + number),
-                       Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(
+            signed_in, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier
+        )
         assert signed_in.current_page_id == page_id
     assert "Ctrl+7" in signed_in.workspace.nav_group.buttons()[6].toolTip()
 
 
-def test_lock_replaces_pages_and_drops_user(qtbot, signed_in: MainWindow, demo: DemoStaff,
-                                            memory_services: Services, runner) -> None:
+def test_lock_replaces_pages_and_drops_user(
+    qtbot, signed_in: MainWindow, demo: DemoStaff, memory_services: Services, runner
+) -> None:
     assert has_canary(signed_in)
     signed_in.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is signed_in)
@@ -188,9 +207,9 @@ def test_lock_closes_open_dialogs(qtbot, signed_in: MainWindow) -> None:
     assert not dialog.isVisible()
 
 
-def test_auto_lock_after_idle_minutes(signed_in: MainWindow, clock: ManualClock,
-                                      memory_services: Services, demo: DemoStaff,
-                                      runner) -> None:
+def test_auto_lock_after_idle_minutes(
+    signed_in: MainWindow, clock: ManualClock, memory_services: Services, demo: DemoStaff, runner
+) -> None:
     assert signed_in.idle.timer.isActive()
     clock.advance(timedelta(minutes=4))
     signed_in.idle.timer.timeout.emit()
@@ -218,13 +237,19 @@ def test_input_postpones_auto_lock(qtbot, signed_in: MainWindow, clock: ManualCl
     assert signed_in.is_locked
 
 
-def test_auto_lock_minutes_follow_settings(signed_in: MainWindow, hub: SignalHub,
-                                           memory_services: Services, demo: DemoStaff,
-                                           clock: ManualClock, runner) -> None:
+def test_auto_lock_minutes_follow_settings(
+    signed_in: MainWindow,
+    hub: SignalHub,
+    memory_services: Services,
+    demo: DemoStaff,
+    clock: ManualClock,
+    runner,
+) -> None:
     assert signed_in.idle.minutes == 5
     current = memory_services.practice.settings()
-    memory_services.practice.save_settings(demo.admin, Versioned(
-        current.value.__class__(auto_lock_minutes=2), current.version))
+    memory_services.practice.save_settings(
+        demo.admin, Versioned(current.value.__class__(auto_lock_minutes=2), current.version)
+    )
     hub.data_changed.emit("settings")
     settle(runner)
     assert signed_in.idle.minutes == 2
@@ -233,8 +258,7 @@ def test_auto_lock_minutes_follow_settings(signed_in: MainWindow, hub: SignalHub
     assert signed_in.is_locked
 
 
-def test_unlock_with_the_same_pin(qtbot, signed_in: MainWindow, demo: DemoStaff,
-                                  runner) -> None:
+def test_unlock_with_the_same_pin(qtbot, signed_in: MainWindow, demo: DemoStaff, runner) -> None:
     signed_in.go_to("images")
     signed_in.lock()
     form = signed_in.lock_screen.pin_form
@@ -254,8 +278,9 @@ def test_unlock_with_the_same_pin(qtbot, signed_in: MainWindow, demo: DemoStaff,
     assert signed_in.idle.timer.isActive()
 
 
-def test_switch_user_from_lock_screen(signed_in: MainWindow, demo: DemoStaff, runner,
-                                      memory_services: Services) -> None:
+def test_switch_user_from_lock_screen(
+    signed_in: MainWindow, demo: DemoStaff, runner, memory_services: Services
+) -> None:
     signed_in.lock()
     signed_in.lock_screen.switch_button.click()
     settle(runner)
@@ -264,8 +289,9 @@ def test_switch_user_from_lock_screen(signed_in: MainWindow, demo: DemoStaff, ru
     assert not has_canary(signed_in)
 
 
-def test_switch_user_from_top_bar(signed_in: MainWindow, demo: DemoStaff, runner,
-                                  memory_services: Services) -> None:
+def test_switch_user_from_top_bar(
+    signed_in: MainWindow, demo: DemoStaff, runner, memory_services: Services
+) -> None:
     users: list[object] = []
     signed_in.hub.signed_out.connect(lambda: users.append(None))
     signed_in.workspace.switch_button.click()
@@ -297,8 +323,9 @@ def test_demo_banner(qtbot, memory_services: Services, hub, runner, window_setti
     assert ("No secure keyring" in text) is (not memory_services.secrets.persistent)
 
 
-def test_geometry_is_remembered(qtbot, memory_services, hub, runner,
-                                window_settings: QSettings) -> None:
+def test_geometry_is_remembered(
+    qtbot, memory_services, hub, runner, window_settings: QSettings
+) -> None:
     first = MainWindow(memory_services, hub, runner, settings=window_settings)
     qtbot.addWidget(first)
     first.show()
@@ -310,8 +337,9 @@ def test_geometry_is_remembered(qtbot, memory_services, hub, runner,
     assert (second.width(), second.height()) == (700, 500)
 
 
-def test_default_size_without_saved_geometry(qtbot, memory_services, hub, runner,
-                                             window_settings) -> None:
+def test_default_size_without_saved_geometry(
+    qtbot, memory_services, hub, runner, window_settings
+) -> None:
     win = MainWindow(memory_services, hub, runner, settings=window_settings)
     qtbot.addWidget(win)
     screen = QApplication.primaryScreen().availableGeometry()
@@ -319,8 +347,9 @@ def test_default_size_without_saved_geometry(qtbot, memory_services, hub, runner
     assert win.height() == min(800, screen.height())
 
 
-def test_unhandled_failures_are_shown(signed_in: MainWindow, hub: SignalHub, runner,
-                                      shown_errors: list[BaseException]) -> None:
+def test_unhandled_failures_are_shown(
+    signed_in: MainWindow, hub: SignalHub, runner, shown_errors: list[BaseException]
+) -> None:
     def boom() -> None:
         raise RuntimeError("background task failed")
 
@@ -330,14 +359,14 @@ def test_unhandled_failures_are_shown(signed_in: MainWindow, hub: SignalHub, run
     assert [type(e) for e in shown_errors] == [RuntimeError, KeyError]
 
 
-def test_add_page_refuses_duplicate_ids(window: MainWindow, memory_services, hub,
-                                        runner) -> None:
+def test_add_page_refuses_duplicate_ids(window: MainWindow, memory_services, hub, runner) -> None:
     with pytest.raises(ValueError, match="already used"):
         window.add_page(RecordingPage(memory_services, hub, runner, "today"), "Again", "today")
 
 
-def test_restore_signs_everyone_out(signed_in: MainWindow, demo: DemoStaff, runner,
-                                    memory_services: Services) -> None:
+def test_restore_signs_everyone_out(
+    signed_in: MainWindow, demo: DemoStaff, runner, memory_services: Services
+) -> None:
     signed_in.hub.data_changed.emit("restored")
     settle(runner)
     assert signed_in.screens.currentWidget() is signed_in.sign_in_screen

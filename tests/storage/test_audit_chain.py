@@ -57,9 +57,7 @@ def test_deleted_middle_event_is_found_at_its_seq(
     assert verify(uow) == ChainReport(False, 6, 7, "gap")
 
 
-def test_rehashed_forgery_breaks_the_next_link(
-    uow: Uow, clock: ManualClock, db: Database
-) -> None:
+def test_rehashed_forgery_breaks_the_next_link(uow: Uow, clock: ManualClock, db: Database) -> None:
     """Recomputing the edited event's own hash does not help: the next one points back to
     the original hash."""
     append_many(uow, clock, 10)
@@ -67,8 +65,10 @@ def test_rehashed_forgery_breaks_the_next_link(
         original = next(e for e in tx.audit.iter_all() if e.seq == 4)
     forged = replace(original, detail="forged")
     with db.engine.begin() as conn:
-        conn.execute(text("UPDATE audit_event SET detail = :d, hash = :h WHERE seq = 4"),
-                     {"d": forged.detail, "h": expected_hash(forged)})
+        conn.execute(
+            text("UPDATE audit_event SET detail = :d, hash = :h WHERE seq = 4"),
+            {"d": forged.detail, "h": expected_hash(forged)},
+        )
     assert verify(uow) == ChainReport(False, 4, 5, "link_broken")
 
 

@@ -105,8 +105,9 @@ def test_backup_is_a_consistent_snapshot(sqlite_db: Database, store: SqliteBacku
         conn.close()
 
 
-def test_disk_full_during_a_backup_leaves_no_file(sqlite_db: Database, tmp_path: Path,
-                                                  clock: ManualClock) -> None:
+def test_disk_full_during_a_backup_leaves_no_file(
+    sqlite_db: Database, tmp_path: Path, clock: ManualClock
+) -> None:
     """SQLite's own SQLITE_FULL: the backup file may not grow past two pages."""
     with unit_of_work_factory(sqlite_db, clock)() as tx:
         for i in range(50):
@@ -171,8 +172,9 @@ def test_restore_refuses_a_backup_with_another_key(
         assert [m.display_name for m in tx.staff.list()] == ["Ann Lee"]
 
 
-def test_restore_refuses_a_damaged_backup(store: SqliteBackupStore, sqlite_db: Database,
-                                          clock: ManualClock) -> None:
+def test_restore_refuses_a_damaged_backup(
+    store: SqliteBackupStore, sqlite_db: Database, clock: ManualClock
+) -> None:
     with unit_of_work_factory(sqlite_db, clock)() as tx:
         for i in range(100):
             tx.staff.add(f"Person {i}", Role.FRONT_DESK, "x" * 300)
@@ -199,8 +201,11 @@ def test_restore_refuses_a_backup_from_a_newer_version(
 
 
 def test_restoring_a_backup_from_an_older_version_migrates_it(
-    sqlite_db: Database, store: SqliteBackupStore, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, clock: ManualClock
+    sqlite_db: Database,
+    store: SqliteBackupStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clock: ManualClock,
 ) -> None:
     with unit_of_work_factory(sqlite_db, clock)() as tx:
         tx.staff.add("Ann Lee", Role.ADMIN, "h")
@@ -213,7 +218,6 @@ def test_restoring_a_backup_from_an_older_version_migrates_it(
         assert [m.display_name for m in tx.staff.list()] == ["Ann Lee"]
 
 
-def test_backups_exist_only_for_sqlite(pg_db: Database, tmp_path: Path,
-                                       clock: ManualClock) -> None:
+def test_backups_exist_only_for_sqlite(pg_db: Database, tmp_path: Path, clock: ManualClock) -> None:
     with pytest.raises(TypeError):
         SqliteBackupStore(pg_db, tmp_path, clock)

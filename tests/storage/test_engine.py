@@ -44,8 +44,11 @@ CANARY = "Canary-PHI-7f3a9 Jane Q. Patient"
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file in ``folder`` and the SHA-256 of its bytes."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
 
 
 def make_db(path: Path, key: bytes, staff: int = 1) -> None:
@@ -66,10 +69,11 @@ def test_sqlite_file_is_encrypted_configured_and_owner_only(sqlite_db: Database)
     with unit_of_work_factory(sqlite_db, ManualClock())() as tx:
         tx.staff.add(CANARY, Role.ADMIN, "h")
         session = tx.session
-        pragmas = {name: session.execute(text(f"PRAGMA {name}")).scalar()
-                   for name in ("journal_mode", "synchronous", "foreign_keys", "temp_store")}
-    assert pragmas == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1,
-                       "temp_store": 2}
+        pragmas = {
+            name: session.execute(text(f"PRAGMA {name}")).scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "temp_store")
+        }
+    assert pragmas == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "temp_store": 2}
     assert path.read_bytes()[:16] != SQLITE_HEADER
     files = [path.with_name(path.name + s) for s in ("", "-wal", "-shm")]
     for file in files:
@@ -198,8 +202,10 @@ def test_read_only_storage_is_reported(sqlite_db: Database) -> None:
 
 
 def test_bugs_are_not_disguised_as_known_errors(db: Database) -> None:
-    with pytest.raises(DBAPIError, match="syntax error"), \
-            unit_of_work_factory(db, ManualClock())() as tx:
+    with (
+        pytest.raises(DBAPIError, match="syntax error"),
+        unit_of_work_factory(db, ManualClock())() as tx,
+    ):
         tx.session.execute(text("SELEC nonsense"))
 
 
@@ -217,17 +223,24 @@ def test_unreachable_server_is_reported_with_the_password_masked() -> None:
     ("typed", "stored"),
     [
         ("postgresql://fds:pw@db.local/practice", "postgresql+psycopg://fds:pw@db.local/practice"),
-        ("postgres://fds@db.local:5433/practice", "postgresql+psycopg://fds@db.local:5433/practice"),
-        ("postgresql:///practice?host=/run/postgresql",
-         "postgresql+psycopg:///practice?host=%2Frun%2Fpostgresql"),
+        (
+            "postgres://fds@db.local:5433/practice",
+            "postgresql+psycopg://fds@db.local:5433/practice",
+        ),
+        (
+            "postgresql:///practice?host=/run/postgresql",
+            "postgresql+psycopg:///practice?host=%2Frun%2Fpostgresql",
+        ),
     ],
 )
 def test_server_addresses_as_people_write_them(typed: str, stored: str) -> None:
     assert DatabaseConfig.postgresql(typed).url == stored
 
 
-@pytest.mark.parametrize("typed", ["db.local", "mysql://db.local/x", "postgresql+psycopg2://h/x",
-                                   "postgresql:///no-host", ""])
+@pytest.mark.parametrize(
+    "typed",
+    ["db.local", "mysql://db.local/x", "postgresql+psycopg2://h/x", "postgresql:///no-host", ""],
+)
 def test_other_addresses_are_refused_as_input_errors(typed: str) -> None:
     with pytest.raises(ValidationError) as info:
         DatabaseConfig.postgresql(typed)
@@ -246,8 +259,9 @@ def test_postgres_lock_timeout_is_reported_as_locked(pg_db: Database) -> None:
             waiter.staff.set_failures(member.id, 1, None)
 
     with uow() as holder:
-        holder.session.execute(text("SELECT * FROM staff WHERE id = :i FOR UPDATE"),
-                               {"i": member.id})
+        holder.session.execute(
+            text("SELECT * FROM staff WHERE id = :i FOR UPDATE"), {"i": member.id}
+        )
         with pytest.raises(DatabaseLocked):
             wait_briefly()
 

@@ -71,7 +71,10 @@ def test_first_open_creates_everything_owner_only(tmp_path: Path, clock: ManualC
         assert store.migration.before is None
         info = store.info()
         assert (info.kind, info.encrypted, info.schema_revision) == (
-            DatabaseKind.SQLITE, True, head_revision())
+            DatabaseKind.SQLITE,
+            True,
+            head_revision(),
+        )
         assert info.location == str(data_dir / "practice.db")
     for folder in (data_dir, data_dir / "vault", data_dir / "backups"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
@@ -101,8 +104,10 @@ def test_lost_keyring_entry_then_the_recovery_key(tmp_path: Path, clock: ManualC
     with pytest.raises(MissingDatabaseKey):
         open_local_store(tmp_path, keys, clock=clock)
     typed = recovery.lower().replace("-", " ")  # people type it loosely
-    with open_local_store(tmp_path, keys, recovery_key=typed, clock=clock) as store, \
-            store.uow_factory() as tx:
+    with (
+        open_local_store(tmp_path, keys, recovery_key=typed, clock=clock) as store,
+        store.uow_factory() as tx,
+    ):
         assert len(tx.staff.list()) == 1
     assert keys.get(name) == stored  # written back to the keyring
     open_local_store(tmp_path, keys, clock=clock).close()
@@ -116,8 +121,7 @@ def test_wrong_recovery_keys_leave_the_file_untouched(tmp_path: Path, clock: Man
     with pytest.raises(InvalidRecoveryKey):
         open_local_store(tmp_path, keys, recovery_key=typo, clock=clock)
     with pytest.raises(WrongDatabaseKey):  # a valid recovery key, of another database
-        open_local_store(tmp_path, keys, recovery_key=recovery_key(new_database_key()),
-                         clock=clock)
+        open_local_store(tmp_path, keys, recovery_key=recovery_key(new_database_key()), clock=clock)
     assert sha(tmp_path / "practice.db") == before
     assert not (tmp_path / "practice.db-wal").exists()
 

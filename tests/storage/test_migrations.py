@@ -28,7 +28,7 @@ from storage.migrate import (
 from storage.models import Base
 from storage.uow import unit_of_work_factory
 
-PROBE_REVISION = '''
+PROBE_REVISION = """
 import sqlalchemy as sa
 from alembic import op
 
@@ -45,15 +45,16 @@ def upgrade():
 
 def downgrade():
     op.drop_table("probe")
-'''
+"""
 
 
 def with_extra_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str = "") -> None:
     """Pretend this app version ships a revision 0002 (creating table ``probe``), so that a
     database at 0001 is behind."""
     scripts = tmp_path / "migrations"
-    shutil.copytree(migrate_module.MIGRATIONS_DIR, scripts,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        migrate_module.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__")
+    )
     (scripts / "versions" / "0002_probe.py").write_text(PROBE_REVISION.format(extra=extra))
     monkeypatch.setattr(migrate_module, "MIGRATIONS_DIR", scripts)
     monkeypatch.setattr(migrate_module, "HEAD_REVISION", "0002")
@@ -66,7 +67,7 @@ def add_someone(db: Database) -> None:
 
 def test_head_revision_constant_matches_the_scripts() -> None:
     """migrate() trusts HEAD_REVISION so that a normal start need not load Alembic."""
-    assert migrate_module.HEAD_REVISION == head_revision()
+    assert head_revision() == migrate_module.HEAD_REVISION
 
 
 def test_migrations_from_empty_build_exactly_the_models(empty_db: Database) -> None:
@@ -178,8 +179,9 @@ def test_write_revision_drafts_the_next_migration(
 ) -> None:
     """The developer tool: with the models unchanged, the draft migrates nothing."""
     scripts = tmp_path / "migrations"
-    shutil.copytree(migrate_module.MIGRATIONS_DIR, scripts,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        migrate_module.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__")
+    )
     monkeypatch.setattr(migrate_module, "MIGRATIONS_DIR", scripts)
     path = write_revision(sqlite_db, "nothing changed")
     assert path == scripts / "versions" / "0002_nothing_changed.py"

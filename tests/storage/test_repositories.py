@@ -165,16 +165,21 @@ def test_settings_missing_key_is_none(uow: Uow) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(value=st.dictionaries(st.text(max_size=12), json_values, max_size=6))
 def test_settings_json_round_trip(uow: Uow, value: dict[str, Any]) -> None:
     with uow() as tx:
@@ -190,17 +195,27 @@ def test_settings_refuse_non_json_values(uow: Uow) -> None:
 
 
 # --- audit ------------------------------------------------------------------------------
-def event(seq: int, *, at: datetime | None = None, actor_id: int | None = 1,
-          action: str = "staff.update") -> AuditEvent:
-    return AuditEvent(seq=seq, at=at or T0 + timedelta(minutes=seq), actor_id=actor_id,
-                      actor_name=f"actor {actor_id}", action=action, entity_type="staff",
-                      entity_id=str(seq), detail="changed role", prev_hash=f"{seq - 1:064x}",
-                      hash=f"{seq:064x}")
+def event(
+    seq: int, *, at: datetime | None = None, actor_id: int | None = 1, action: str = "staff.update"
+) -> AuditEvent:
+    return AuditEvent(
+        seq=seq,
+        at=at or T0 + timedelta(minutes=seq),
+        actor_id=actor_id,
+        actor_name=f"actor {actor_id}",
+        action=action,
+        entity_type="staff",
+        entity_id=str(seq),
+        detail="changed role",
+        prev_hash=f"{seq - 1:064x}",
+        hash=f"{seq:064x}",
+    )
 
 
 def test_audit_round_trip_is_exact(uow: Uow) -> None:
-    first = event(1, at=datetime(2026, 3, 8, 1, 59, 59, 999999,
-                                 tzinfo=timezone(timedelta(hours=-6))))
+    first = event(
+        1, at=datetime(2026, 3, 8, 1, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-6)))
+    )
     with uow() as tx:
         assert tx.audit.last() is None
         tx.audit.insert(first)
@@ -216,8 +231,11 @@ def test_audit_round_trip_is_exact(uow: Uow) -> None:
 def test_audit_query_filters_pages_and_counts(uow: Uow) -> None:
     with uow() as tx:
         for seq in range(1, 31):
-            tx.audit.insert(event(seq, actor_id=seq % 3,
-                                  action="session.sign_in" if seq % 2 else "staff.update"))
+            tx.audit.insert(
+                event(
+                    seq, actor_id=seq % 3, action="session.sign_in" if seq % 2 else "staff.update"
+                )
+            )
     with uow() as tx:
         newest = tx.audit.query(AuditQuery(limit=5))
         assert [e.seq for e in newest] == [30, 29, 28, 27, 26]
