@@ -38,6 +38,9 @@ def create_practice(services: Services, practice: Practice, name: str, pin: str)
     return services.staff.sign_in(admin.id, pin)
 
 
+WIZARD_WIDTH = 860
+
+
 class SetupWizard(QDialog):
     """Walks through the first start. Never blocks in tests: show it, fill the steps, press
     the buttons; ``ask()`` is the blocking convenience for ``main``.
@@ -58,7 +61,15 @@ class SetupWizard(QDialog):
         self.admin: StaffMember | None = None
         self.setWindowTitle(self.tr("Set up Front Desk Social"))
         self.resize(760, 640)
-        outer = QVBoxLayout(self)
+        # One centred column, so a maximised wizard does not stretch its fields edge to edge.
+        root = QHBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        holder = QWidget()
+        holder.setMaximumWidth(WIZARD_WIDTH)
+        root.addStretch(1)
+        root.addWidget(holder, 20)
+        root.addStretch(1)
+        outer = QVBoxLayout(holder)
         outer.setContentsMargins(32, 24, 32, 24)
         outer.setSpacing(16)
         header = QHBoxLayout()
