@@ -492,3 +492,19 @@ __all__ = [
     "show_error",
     "validation_text",
 ]
+
+
+_CHAIN_REASONS = {
+    "hash_mismatch": "an event was changed after it was written",
+    "link_broken": "the link between two events is broken (an event was removed or replaced)",
+    "gap": "events are missing",
+}
+
+
+def chain_reason(reason: str | None) -> str:
+    """Why the audit chain failed verification (``core.audit.model.ChainReport.reason``),
+    worded for the Today list and Settings alike."""
+    text = _CHAIN_REASONS.get(reason or "")
+    if text:
+        return translate("AuditChain", text)
+    return translate("AuditChain", "the check failed ({code})").format(code=reason or "?")

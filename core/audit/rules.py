@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from core.audit.model import AuditEvent, ChainReport
@@ -50,17 +51,10 @@ def event_hash(
 
 
 def expected_hash(event: AuditEvent) -> str:
-    return event_hash(
-        seq=event.seq,
-        at=event.at,
-        actor_id=event.actor_id,
-        actor_name=event.actor_name,
-        action=event.action,
-        entity_type=event.entity_type,
-        entity_id=event.entity_id,
-        detail=event.detail,
-        prev_hash=event.prev_hash,
-    )
+    """What ``event.hash`` must be, recomputed from every other field."""
+    fields = asdict(event)
+    del fields["hash"]
+    return event_hash(**fields)
 
 
 def verify_chain(

@@ -13,10 +13,11 @@ from core.app import Services
 from core.audit.model import AuditEvent, AuditQuery, ChainReport
 from core.progress import Progress
 from core.staff.model import Permission, StaffMember
+from gui.errors import chain_reason
 from gui.hub import SignalHub
 from gui.settings.audit_filters import AuditFilters
 from gui.settings.audit_model import PAGE_SIZE, AuditColumn, AuditModel
-from gui.settings.messages import chain_reason, tr
+from gui.settings.messages import tr
 from gui.settings.section import Section, make_table
 from gui.style import Badge, Banner, Card, button, caption
 from gui.tasks import TaskRunner

@@ -113,15 +113,3 @@ def record_label(event: AuditEvent, staff_names: dict[int, str]) -> str:
 
 def actor_label(event: AuditEvent) -> str:
     return event.actor_name if event.actor_id is not None else tr("The app (automatic)")
-
-
-_CHAIN_REASONS = {
-    "hash_mismatch": "an event was changed after it was written",
-    "link_broken": "the link between two events is broken (an event was removed or replaced)",
-    "gap": "events are missing",
-}
-
-
-def chain_reason(reason: str | None) -> str:
-    text = _CHAIN_REASONS.get(reason or "")
-    return tr(text) if text else tr("the check failed ({code})").format(code=reason or "?")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTime
 
 from core.today.model import AttentionItem, Severity
+from gui.errors import chain_reason
 
 _CONTEXT = "TodayWording"
 
@@ -148,19 +149,6 @@ def _backup_stale(params: Mapping[str, Any], ctx: WordingContext) -> Wording:
             ago=relative_past(when, ctx.now), when=local_text(when, ctx.tz)
         )
     return Wording(tr("Back up the practice data"), detail, tr("Go to Backups"))
-
-
-_CHAIN_REASONS = {
-    "hash_mismatch": "an event was changed after it was written",
-    "link_broken": "the link between two events is broken",
-    "gap": "events are missing",
-}
-
-
-def chain_reason(reason: str | None) -> str:
-    """A broken audit chain's reason code, worded."""
-    text = _CHAIN_REASONS.get(reason or "")
-    return tr(text) if text else tr("the check failed ({code})").format(code=reason or "?")
 
 
 def _audit_broken(params: Mapping[str, Any], ctx: WordingContext) -> Wording:

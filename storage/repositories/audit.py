@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import asdict, fields
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, func, insert, select, text
@@ -74,20 +74,7 @@ class SqlAuditRepository:
         return None if row is None else _event(row)
 
     def insert(self, event: AuditEvent) -> None:
-        self._session.execute(
-            insert(_T).values(
-                seq=event.seq,
-                at=event.at,
-                actor_id=event.actor_id,
-                actor_name=event.actor_name,
-                action=event.action,
-                entity_type=event.entity_type,
-                entity_id=event.entity_id,
-                detail=event.detail,
-                prev_hash=event.prev_hash,
-                hash=event.hash,
-            )
-        )
+        self._session.execute(insert(_T).values(**asdict(event)))
 
     def query(self, q: AuditQuery) -> builtins.list[AuditEvent]:
         """Newest first (highest ``seq``), filtered and paged in SQL; ``until`` is
