@@ -39,13 +39,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="main.py", description=f"{APP_NAME}: social media for a small medical practice."
     )
-    parser.add_argument(
+    # --demo never touches real practice data, so it cannot point at the shared server.
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
         "--demo", action="store_true", help="a sandbox practice full of invented sample data"
     )
     parser.add_argument(
         "--data-dir", type=Path, help="where the database, media vault and backups live"
     )
-    parser.add_argument(
+    source.add_argument(
         "--database-url", help="a shared PostgreSQL server (postgresql://user:pass@host/db)"
     )
     parser.add_argument(

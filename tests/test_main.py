@@ -118,3 +118,9 @@ def test_unreachable_postgres_masks_the_password(tmp_path: Path) -> None:
     assert "SuperSecret42" not in result.stderr + result.stdout
     assert "***" in result.stderr
     assert f"127.0.0.1:{port}" in result.stderr
+
+
+def test_demo_cannot_point_at_a_shared_server(tmp_path: Path) -> None:
+    result = run_main("--demo", "--database-url", "postgresql://u:p@127.0.0.1/x")
+    assert result.returncode == 2
+    assert "not allowed with argument" in result.stderr
