@@ -178,14 +178,13 @@ def build(args: argparse.Namespace, opened: Opened, secrets: Any) -> Any:
     return services
 
 
+QUIT = 1
+"""Exit code when the person chose to quit at a start-up question."""
+Fail = Callable[[Any], int]
+
+
 def start(args: argparse.Namespace) -> int:
-    from core.errors import (
-        DatabaseCorrupt,
-        InvalidRecoveryKey,
-        KnownError,
-        MissingDatabaseKey,
-        WrongDatabaseKey,
-    )
+    from core.errors import KnownError
 
     data_dir = data_folder(args)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -194,7 +193,7 @@ def start(args: argparse.Namespace) -> int:
 
     from gui.app import create_application
     from gui.errors import install_excepthook
-    from gui.startup import ask_recovery_key, choose_backup, show_startup_error
+    from gui.startup import show_startup_error
 
     app = create_application(sys.argv[:1])
     install_excepthook()
@@ -208,46 +207,79 @@ def start(args: argparse.Namespace) -> int:
             show_startup_error(exc, allow=("quit",))
         return EXIT_USAGE
 
-    if args.database_url:
-        # The shared server first: its address problems are the likelier ones to report.
-        try:
-            opened = open_server(args, data_dir)
-            secrets = open_secrets(args.demo, data_dir)
-        except KnownError as exc:
-            return fail(exc)
-        return run_window(app, args, opened, secrets)
-
     try:
-        secrets = open_secrets(args.demo, data_dir)
+        if args.database_url:
+            # The shared server first: its address problems are the likelier ones to report.
+            opened: Opened | int = open_server(args, data_dir)
+            secrets = open_secrets(args.demo, data_dir)
+        else:
+            secrets = open_secrets(args.demo, data_dir)
+            opened = open_local_interactively(data_dir, secrets, headless=headless, fail=fail)
     except KnownError as exc:
         return fail(exc)
+    if isinstance(opened, int):
+        return opened
+    return run_window(app, args, opened, secrets)
+
+
+def open_local_interactively(
+    data_dir: Path, secrets: Any, *, headless: bool, fail: Fail
+) -> Opened | int:
+    """Open the practice's file, asking for the recovery key when the keyring cannot open it
+    and offering a backup when the file is damaged; an exit code when that cannot be done."""
+    from core.errors import (
+        DatabaseCorrupt,
+        InvalidRecoveryKey,
+        KnownError,
+        MissingDatabaseKey,
+        WrongDatabaseKey,
+    )
+    from gui.startup import ask_recovery_key
 
     recovery: str | None = None
     while True:
         try:
-            opened = open_local(data_dir, secrets, recovery)
-            break
+            return open_local(data_dir, secrets, recovery)
         except (MissingDatabaseKey, WrongDatabaseKey, InvalidRecoveryKey) as exc:
-            if headless:
-                return fail(exc)
-            # Ask again until the key opens the database or the person quits.
-            recovery = ask_recovery_key(exc.code)
-            if recovery is None:
-                return 1
+            needs_key: KnownError = exc
         except DatabaseCorrupt as exc:
             if headless:
                 return fail(exc)
-            if show_startup_error(exc, allow=("restore", "quit")) != "restore":
-                return 1
-            from storage.open import list_local_backups, restore_local_backup
+            outcome = restore_interactively(data_dir, secrets, exc, recovery, fail)
+            if outcome is None:
+                continue  # restored: open it
+            if isinstance(outcome, int):
+                return outcome
+            needs_key = outcome
+        if headless:
+            return fail(needs_key)
+        # Ask again until the key opens the database or the person quits.
+        recovery = ask_recovery_key(needs_key.code)
+        if recovery is None:
+            return QUIT
 
-            name = choose_backup(list_local_backups(data_dir))
-            if name is None:
-                return 1
-            restore_local_backup(data_dir, secrets, name, recovery_key=recovery)
-        except KnownError as exc:
-            return fail(exc)
-    return run_window(app, args, opened, secrets)
+
+def restore_interactively(
+    data_dir: Path, secrets: Any, exc: Any, recovery: str | None, fail: Fail
+) -> Any:
+    """Offer to restore a backup over a damaged file. ``None`` when restored; an exit code;
+    or the key error when the backup needs the recovery key first."""
+    from core.errors import InvalidRecoveryKey, KnownError, MissingDatabaseKey, WrongDatabaseKey
+    from gui.startup import choose_backup, show_startup_error
+    from storage.open import list_local_backups, restore_local_backup
+
+    if show_startup_error(exc, allow=("restore", "quit")) != "restore":
+        return QUIT
+    name = choose_backup(list_local_backups(data_dir))
+    if name is None:
+        return QUIT
+    try:
+        restore_local_backup(data_dir, secrets, name, recovery_key=recovery)
+    except (MissingDatabaseKey, WrongDatabaseKey, InvalidRecoveryKey) as key_error:
+        return key_error
+    except KnownError as restore_error:
+        return fail(restore_error)
+    return None
 
 
 def run_window(app: Any, args: argparse.Namespace, opened: Opened, secrets: Any) -> int:

@@ -170,3 +170,30 @@ def test_every_start_up_error_has_a_message_without_a_traceback(
     err = capsys.readouterr().err
     assert "The disk is full." in err
     assert "Traceback" not in err
+
+
+def test_damaged_database_and_lost_keyring_entry_restore_with_the_recovery_key(
+    practice_dir: tuple[Path, str, str],
+    secrets: InMemorySecretStore,
+    started: list[Services],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data, recovery, key_name = practice_dir
+    db = data / "practice.db"
+    db.write_bytes(db.read_bytes()[:1000])
+    secrets.delete(key_name)
+    asked: list[str] = []
+
+    def ask(code: str, parent: object = None) -> str | None:
+        asked.append(code)
+        return recovery
+
+    monkeypatch.setattr("gui.startup.ask_recovery_key", ask)
+    monkeypatch.setattr(
+        "gui.startup.show_startup_error", lambda exc, parent=None, *, allow=(): "restore"
+    )
+    monkeypatch.setattr("gui.startup.choose_backup", lambda backups, parent=None: backups[0].name)
+    assert main.start(main.parse_args(["--data-dir", str(data)])) == 0
+    assert asked  # the recovery key was needed and given
+    assert secrets.get(key_name) is not None
+    assert started[0].audit.verify_now().ok
