@@ -9,7 +9,9 @@ the weaker store whenever the secure one fails (Spyder's lesson: say so, never f
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -37,6 +39,44 @@ _FRIENDLY_NAMES = {
     "keyring.backends.Windows": "Windows Credential Manager",
     "keyring.backends.kwallet": "KWallet",
 }
+
+
+_NATIVE = {
+    "linux": ("keyring.backends.SecretService", "Keyring"),
+    "darwin": ("keyring.backends.macOS", "Keyring"),
+    "win32": ("keyring.backends.Windows", "WinVaultKeyring"),
+}
+"""Each platform's own store, tried before keyring's full detection."""
+
+
+def detect_backend() -> KeyringBackend:
+    """The keyring to use: the one the person configured (``PYTHON_KEYRING_BACKEND`` or
+    ``keyringrc.cfg``), else this platform's own store when it is available, else what
+    keyring's full detection picks.
+
+    The shortcut matters at every start: full detection imports every backend it knows (on
+    Linux even the macOS one, through ctypes), about 60 ms before the window can open.
+    """
+    configured = keyring.core.load_env() or keyring.core.load_config()
+    if configured is not None:
+        return configured
+    native = _native_backend()
+    return native if native is not None else keyring.get_keyring()
+
+
+def _native_backend() -> KeyringBackend | None:
+    module_name, class_name = _NATIVE.get(sys.platform, ("", ""))
+    if not module_name:
+        return None
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+        # ``priority`` raises (or is <= 0) when the store is not usable here, e.g. no D-Bus.
+        if cls.priority > 0:
+            backend: KeyringBackend = cls()
+            return backend
+    except Exception:  # any failure: let keyring's own detection decide
+        return None
+    return None
 
 
 def backend_id(backend: KeyringBackend) -> str:
@@ -83,7 +123,7 @@ class KeyringSecretStore:
     ) -> None:
         self._timeout = timeout
         self._backend_id = "auto-detect"
-        chosen = backend if backend is not None else self._call("detect", keyring.get_keyring)
+        chosen = backend if backend is not None else self._call("detect", detect_backend)
         self._backend = secure_backend(chosen)
         self._backend_id = backend_id(self._backend)
 

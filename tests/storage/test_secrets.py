@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
@@ -175,3 +176,48 @@ def test_real_secret_service_stores_the_database_key() -> None:
     store.delete(name)
     assert store.get(name) is None
     store.delete(name)  # already gone: fine
+
+
+@pytest.mark.keyring
+@pytest.mark.usefixtures("gnome_keyring")
+def test_the_platform_store_is_found_without_full_detection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On Linux the Secret Service is taken directly; keyring's detection (which imports every
+    backend it knows) is not needed."""
+
+    def no_detection() -> object:
+        raise AssertionError("full keyring detection was used")
+
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setattr(keyring, "get_keyring", no_detection)
+    store = KeyringSecretStore()
+    assert isinstance(store.backend, SecretService.Keyring)
+
+
+def test_a_configured_backend_wins_over_the_platform_store(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    with pytest.raises(InsecureKeyring):
+        KeyringSecretStore()
+
+
+def test_without_a_usable_platform_store_keyring_detection_decides(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No D-Bus session here: the shortcut steps aside and full detection finds nothing
+    secure, which is refused rather than used."""
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+    detected: list[bool] = []
+    real = keyring.get_keyring
+
+    def spy() -> KeyringBackend:
+        detected.append(True)
+        return real()
+
+    monkeypatch.setattr(keyring, "get_keyring", spy)
+    with contextlib.suppress(InsecureKeyring):
+        KeyringSecretStore()
+    assert detected == [True]
