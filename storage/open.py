@@ -97,29 +97,16 @@ def read_metadata(path: Path) -> DatabaseMetadata | None:
 
 
 @dataclass(slots=True)
-class LocalStore:
-    """Everything opened by :func:`open_local_store`. ``new_recovery_key`` is set only when
-    this call created the database: show it once, it is not kept anywhere. ``close()``
-    disposes the database and releases the instance lock."""
+class OpenedStore:
+    """What opening either kind of database yields: the engine, units of work, the media
+    vault and the single-instance lock (released by ``close``)."""
 
     database: Database
     uow_factory: Callable[[], SqlUnitOfWork]
-    backups: SqliteBackupStore
     vault: MediaVault
     lock: InstanceLock
     data_dir: Path
-    database_id: str
-    new_recovery_key: str | None
     migration: MigrationOutcome
-
-    @property
-    def database_path(self) -> Path:
-        return self.data_dir / DATABASE_FILE
-
-    @property
-    def key_name(self) -> str:
-        """The keyring entry holding the database key (``core.secrets.database_key_name``)."""
-        return database_key_name(self.database_id)
 
     @property
     def revision(self) -> str:
@@ -147,38 +134,29 @@ class LocalStore:
 
 
 @dataclass(slots=True)
-class ServerStore:
-    """Everything opened by :func:`open_server_store` (no backups: the server's
-    administrator backs it up)."""
+class LocalStore(OpenedStore):
+    """Everything opened by :func:`open_local_store`. ``new_recovery_key`` is set only when
+    this call created the database: show it once, it is not kept anywhere. ``close()``
+    disposes the database and releases the instance lock."""
 
-    database: Database
-    uow_factory: Callable[[], SqlUnitOfWork]
-    vault: MediaVault
-    lock: InstanceLock
-    data_dir: Path
-    migration: MigrationOutcome
+    backups: SqliteBackupStore
+    database_id: str
+    new_recovery_key: str | None
 
     @property
-    def revision(self) -> str:
-        return self.migration.after
+    def database_path(self) -> Path:
+        return self.data_dir / DATABASE_FILE
 
-    def info(self) -> DatabaseInfo:
-        return _info(self.database, self.data_dir, self.migration.after)
+    @property
+    def key_name(self) -> str:
+        """The keyring entry holding the database key (``core.secrets.database_key_name``)."""
+        return database_key_name(self.database_id)
 
-    def close(self) -> None:
-        self.database.dispose()
-        self.lock.release()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+@dataclass(slots=True)
+class ServerStore(OpenedStore):
+    """Everything opened by :func:`open_server_store` (no backups: the server's
+    administrator backs it up)."""
 
 
 def _info(db: Database, data_dir: Path, revision: str) -> DatabaseInfo:
