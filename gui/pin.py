@@ -6,8 +6,9 @@ from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QAction, QRegularExpressionValidator
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from core.errors import KnownError
 from core.staff.rules import PIN_MAX_LENGTH
-from gui import icons
+from gui import errors, icons
 from gui.style import button, plain_label, repolish
 
 
@@ -113,6 +114,15 @@ class PinForm(QWidget):
         repolish(self.field)
         self.field.selectAll()
         self.field.setFocus()
+
+    def show_failure(self, exc: BaseException) -> None:
+        """A failed PIN check: a known error (wrong PIN, paused, deactivated) in the form's
+        error line; a bug in the crash dialog."""
+        if isinstance(exc, KnownError):
+            self.show_error(errors.message_for(exc)[1])
+        else:
+            self.set_busy(False)
+            errors.show_error(self, exc)
 
     def reset(self) -> None:
         """Empty the field and forget any error (e.g. when another person is chosen)."""

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QWidget
 
 from core.app import Services
 from core.demo import DEMO_PIN
-from core.errors import KnownError
 from core.staff.model import StaffMember
 from gui import errors
 from gui.signin.people import PersonButton, role_label
@@ -124,8 +123,4 @@ class SignInScreen(SignInView):
         self.signed_in.emit(member)
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, KnownError):
-            self.pin_form.show_error(errors.message_for(exc)[1])
-        else:
-            self.pin_form.set_busy(False)
-            errors.show_error(self, exc)
+        self.pin_form.show_failure(exc)
