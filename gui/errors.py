@@ -31,6 +31,7 @@ from gui.crash import (
     show_crash,
     type_name,
 )
+from gui.post_errors import post_wording
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
@@ -320,6 +321,7 @@ def _wording() -> dict[str, Wording]:
         "invalid_pin": _invalid_pin,
         "permission_denied": _permission,
         "validation": _validation,
+        **post_wording(),
     }
 
 
