@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -10,6 +11,7 @@ from core.audit.service import AuditService
 from core.backup.model import BackupStore
 from core.backup.service import BackupService
 from core.clock import Clock
+from core.composer.service import ComposerService
 from core.ports import UnitOfWorkFactory
 from core.practice.service import PracticeService
 from core.secrets import SecretStore
@@ -58,6 +60,7 @@ class Services:
     secrets: SecretStore
     security: SecurityService
     database: DatabaseInfo
+    composer: ComposerService
     demo: bool = False
     recovery_notice: RecoveryKeyNotice | None = None
     version: str = "0.1.0"
@@ -107,6 +110,10 @@ class PracticeProfileAttention:
         ]
 
 
+def _no_names() -> Iterable[str]:
+    return ()
+
+
 def build_services(
     *,
     uow: UnitOfWorkFactory,
@@ -118,8 +125,13 @@ def build_services(
     database_key_name: str | None = None,
     demo: bool = False,
     recovery_notice: RecoveryKeyNotice | None = None,
+    known_names: Callable[[], Iterable[str]] | None = None,
 ) -> Services:
-    """Wire the services over the given ports and register the Today sources."""
+    """Wire the services over the given ports and register the Today sources.
+
+    ``known_names`` lists the people the PHI check looks for (patients in the consent tracker,
+    reviewers); read on every check. Default: nobody yet.
+    """
     audit = AuditService(uow, clock)
     practice = PracticeService(uow, clock)
     backups = BackupService(backup_store, clock, audit) if backup_store is not None else None
@@ -127,6 +139,9 @@ def build_services(
     if backups is not None:
         today.register(backups)
     staff = StaffService(uow, clock, hasher or PinHasher())
+    composer = ComposerService(
+        uow, clock, known_names or _no_names, lambda: practice.practice().value
+    )
     return Services(
         clock=clock,
         practice=practice,
@@ -137,6 +152,7 @@ def build_services(
         secrets=secrets,
         security=SecurityService(secrets, database_key_name, staff, audit),
         database=database,
+        composer=composer,
         demo=demo,
         recovery_notice=recovery_notice,
     )

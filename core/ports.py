@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from core.audit.model import AuditEvent, AuditQuery
+from core.composer.ports import PostRepository
 from core.staff.model import Credentials, Role, StaffMember
 
 
@@ -85,6 +86,7 @@ class UnitOfWork(Protocol):
     staff: StaffRepository
     audit: AuditRepository
     settings: SettingsRepository
+    posts: PostRepository
 
     def __enter__(self) -> Self: ...
 

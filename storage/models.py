@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Dialect, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -114,6 +124,106 @@ class SettingRow(Base):
     updated_at: Mapped[datetime]
 
 
+class PostRow(Base):
+    """A post: its master text, workflow state and people. JSON text columns hold the
+    approval snapshot (``null`` when never approved), the media hashes (a list) and the
+    composer's editor state (tab and cursor, no PHI). ``version`` is the optimistic-locking
+    counter; saving the editor state leaves it alone (a Core UPDATE)."""
+
+    __tablename__ = "post"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    master_text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    last_editor_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    scheduled_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str] = mapped_column(Text)
+    approved_snapshot: Mapped[str | None] = mapped_column(Text)
+    media_hashes: Mapped[str] = mapped_column(Text)
+    editor_state: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+
+    __table_args__ = (
+        Index("ix_post_state_scheduled_at", "state", "scheduled_at"),
+        Index("ix_post_state_published_at", "state", "published_at"),
+    )
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
+
+
+class PostVariantRow(Base):
+    """One platform's text of a post (it equals the master text until ``edited``)."""
+
+    __tablename__ = "post_variant"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("post.id", ondelete="CASCADE"), primary_key=True
+    )
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    edited: Mapped[bool]
+
+
+class PostCommentRow(Base):
+    """A staff member's remark on a post."""
+
+    __tablename__ = "post_comment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+
+
+class PostTransitionRow(Base):
+    """One workflow step of a post (``actor_id`` is null when the scheduler acted)."""
+
+    __tablename__ = "post_transition"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text)
+
+
+class PostOverrideRow(Base):
+    """A PHI finding let through with a reason: its kind and the hash of the flagged words
+    (``core.composer.check.span_hash``), never the words."""
+
+    __tablename__ = "post_override"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime]
+
+
+class PostPublicationRow(Base):
+    """Where one platform's variant went live, as the person who published it by hand
+    recorded it (the manual connector)."""
+
+    __tablename__ = "post_publication"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("post.id", ondelete="CASCADE"), primary_key=True
+    )
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime]
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core ``Table`` behind a mapped class (typed, for Core INSERT/UPDATE/SELECT)."""
     table = model.__table__
@@ -124,3 +234,9 @@ def table_of(model: type[Base]) -> Table:
 STAFF = table_of(StaffRow)
 AUDIT_EVENT = table_of(AuditEventRow)
 SETTING = table_of(SettingRow)
+POST = table_of(PostRow)
+POST_VARIANT = table_of(PostVariantRow)
+POST_COMMENT = table_of(PostCommentRow)
+POST_TRANSITION = table_of(PostTransitionRow)
+POST_OVERRIDE = table_of(PostOverrideRow)
+POST_PUBLICATION = table_of(PostPublicationRow)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core.clock import Clock, SystemClock
+from core.composer.ports import PostRepository
 from core.ports import (
     AuditRepository,
     SettingsRepository,
@@ -20,6 +21,7 @@ from core.ports import (
 from storage.engine import Database
 from storage.errors import translate_errors
 from storage.repositories.audit import SqlAuditRepository
+from storage.repositories.posts import SqlPostRepository
 from storage.repositories.settings import SqlSettingsRepository
 from storage.repositories.staff import SqlStaffRepository
 
@@ -37,6 +39,7 @@ class SqlUnitOfWork:
     staff: StaffRepository
     audit: AuditRepository
     settings: SettingsRepository
+    posts: PostRepository
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -58,6 +61,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaffRepository(session, self._clock)
         self.audit = SqlAuditRepository(session, self._db.kind)
         self.settings = SqlSettingsRepository(session, self._clock)
+        self.posts = SqlPostRepository(session)
         return self
 
     def __exit__(
@@ -106,6 +110,7 @@ if TYPE_CHECKING:  # mypy proves that these adapters implement core's ports
     _staff: type[StaffRepository] = SqlStaffRepository
     _audit: type[AuditRepository] = SqlAuditRepository
     _settings: type[SettingsRepository] = SqlSettingsRepository
+    _posts: type[PostRepository] = SqlPostRepository
 
     def _factory(db: Database) -> UnitOfWorkFactory:
         return unit_of_work_factory(db)

@@ -7,17 +7,21 @@ append-only audit), and commit or roll back like a transaction.
 
 from __future__ import annotations
 
+import builtins
 import copy
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
 from core.audit.model import AuditEvent, AuditQuery
 from core.backup.model import BackupInfo
 from core.clock import Clock
+from core.composer.model import Comment, Post, Transition
+from core.composer.ports import PhiOverride, PostOrder, PostQuery, Publication
+from core.composer.workflow import is_due
 from core.errors import EditConflict, NotFound
 from core.staff.model import Credentials, Role, StaffMember
 
@@ -29,6 +33,11 @@ class MemoryState:
     audit: list[AuditEvent] = field(default_factory=list)
     settings: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    posts: dict[int, Post] = field(default_factory=dict)
+    post_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # Per post id, immutable tuples: copying the dict is enough to isolate a transaction.
+    post_records: dict[tuple[str, int], tuple[Any, ...]] = field(default_factory=dict)
+    editor_states: dict[int, str] = field(default_factory=dict)
 
 
 class _Staff:
@@ -127,6 +136,125 @@ class _Settings:
         return version
 
 
+_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+
+
+def _post_sort_key(order: PostOrder) -> Callable[[Post], tuple[Any, ...]]:
+    """The SQL repository's orders, as Python sort keys (each ends with the id)."""
+    if order is PostOrder.UPDATED_DESC:
+        return lambda p: (-p.updated_at.timestamp(), -(p.id or 0))
+    if order is PostOrder.CREATED_DESC:
+        return lambda p: (-p.created_at.timestamp(), -(p.id or 0))
+    if order is PostOrder.SCHEDULED_ASC:
+        return lambda p: (p.scheduled_at is None, p.scheduled_at or _FAR_FUTURE, p.id or 0)
+    return lambda p: (
+        p.published_at is None,
+        -(p.published_at.timestamp() if p.published_at else 0),
+        -(p.id or 0),
+    )
+
+
+def _within(when: datetime | None, start: datetime | None, end: datetime | None) -> bool:
+    if start is None and end is None:
+        return True
+    return when is not None and (start is None or when >= start) and (end is None or when < end)
+
+
+class _Posts:
+    """``core.composer.ports.PostRepository`` in memory."""
+
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    def get(self, post_id: int) -> Post:
+        try:
+            return self.s.posts[post_id]
+        except KeyError:
+            raise NotFound("No such post.", entity="post", id=post_id) from None
+
+    def add(self, post: Post) -> Post:
+        saved = replace(post, id=next(self.s.post_ids), version=1)
+        assert saved.id is not None
+        self.s.posts[saved.id] = saved
+        return saved
+
+    def save(self, post: Post, expected_version: int) -> Post:
+        assert post.id is not None
+        if self.get(post.id).version != expected_version:
+            raise EditConflict("Someone else saved this post first.", entity="post")
+        saved = replace(post, version=expected_version + 1)
+        self.s.posts[post.id] = saved
+        return saved
+
+    def _match(self, q: PostQuery) -> list[Post]:
+        needle = q.text.strip().casefold()
+        found = [
+            p
+            for p in self.s.posts.values()
+            if (not q.states or p.state in q.states)
+            and (q.author_id is None or p.author_id == q.author_id)
+            and _within(p.scheduled_at, q.scheduled_from, q.scheduled_to)
+            and _within(p.published_at, q.published_from, q.published_to)
+            and (
+                not needle
+                or needle in p.master_text.casefold()
+                or any(needle in v.text.casefold() for v in p.variants.values() if v.edited)
+            )
+        ]
+        return sorted(found, key=_post_sort_key(q.order))
+
+    def list(self, query: PostQuery) -> builtins.list[Post]:
+        return self._match(query)[query.offset : query.offset + query.limit]
+
+    def count(self, query: PostQuery) -> int:
+        return len(self._match(query))
+
+    def due(self, now: datetime) -> builtins.list[Post]:
+        due = [p for p in self.s.posts.values() if is_due(p, now)]
+        return sorted(due, key=_post_sort_key(PostOrder.SCHEDULED_ASC))
+
+    def _records(self, kind: str, post_id: int) -> builtins.list[Any]:
+        return builtins.list(self.s.post_records.get((kind, post_id), ()))
+
+    def _append(self, kind: str, post_id: int, record: object) -> None:
+        self.get(post_id)  # as the foreign key does
+        self.s.post_records[kind, post_id] = (*self._records(kind, post_id), record)
+
+    def add_comment(self, post_id: int, comment: Comment) -> None:
+        self._append("comment", post_id, comment)
+
+    def comments(self, post_id: int) -> builtins.list[Comment]:
+        return self._records("comment", post_id)
+
+    def add_transition(self, post_id: int, step: Transition) -> None:
+        self._append("transition", post_id, step)
+
+    def transitions(self, post_id: int) -> builtins.list[Transition]:
+        return self._records("transition", post_id)
+
+    def add_override(self, post_id: int, override: PhiOverride) -> None:
+        self._append("override", post_id, override)
+
+    def overrides(self, post_id: int) -> builtins.list[PhiOverride]:
+        return self._records("override", post_id)
+
+    def add_publication(self, post_id: int, publication: Publication) -> None:
+        if any(p.platform == publication.platform for p in self.publications(post_id)):
+            raise EditConflict("This platform's publication is already recorded.")
+        self._append("publication", post_id, publication)
+
+    def publications(self, post_id: int) -> builtins.list[Publication]:
+        return self._records("publication", post_id)
+
+    def save_editor_state(self, post_id: int, state_json: str) -> None:
+        self.get(post_id)
+        self.s.editor_states[post_id] = state_json
+
+    def editor_state(self, post_id: int) -> str | None:
+        self.get(post_id)
+        return self.s.editor_states.get(post_id)
+
+
 class MemoryUnitOfWork:
     """Works on a copy of the state and publishes it on a clean exit (a transaction)."""
 
@@ -139,9 +267,13 @@ class MemoryUnitOfWork:
         self._state.creds = dict(self._state.creds)
         self._state.audit = list(self._state.audit)
         self._state.settings = dict(self._state.settings)
+        self._state.posts = dict(self._state.posts)
+        self._state.post_records = dict(self._state.post_records)
+        self._state.editor_states = dict(self._state.editor_states)
         self.staff = _Staff(self._state)
         self.audit = _Audit(self._state)
         self.settings = _Settings(self._state)
+        self.posts = _Posts(self._state)
         return self
 
     def __exit__(

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from core.clock import ManualClock
 from storage.engine import Database, DatabaseConfig, open_database
 from storage.migrate import migrate
+from storage.models import Base
 from storage.uow import SqlUnitOfWork, unit_of_work_factory
 from tests import services
 
@@ -97,7 +98,8 @@ def pg_db(_pg_module_db: Database) -> Database:
 
 def _emptied(database: Database) -> Database:
     with database.engine.begin() as conn:
-        conn.execute(text("TRUNCATE staff, audit_event, setting RESTART IDENTITY"))
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY"))
     return database
 
 

@@ -22,7 +22,7 @@ from storage.backup import SqliteBackupStore, open_backup_readonly
 from storage.engine import SQLITE_HEADER, Database, DatabaseConfig, connect_sqlcipher, open_database
 from storage.migrate import current_revision, migrate
 from storage.uow import unit_of_work_factory
-from tests.storage.test_migrations import with_extra_revision
+from tests.storage.test_migrations import NEXT, with_extra_revision
 
 CANARY = "Canary-PHI-51c0 Marisol Patient"
 
@@ -209,11 +209,11 @@ def test_restoring_a_backup_from_an_older_version_migrates_it(
 ) -> None:
     with unit_of_work_factory(sqlite_db, clock)() as tx:
         tx.staff.add("Ann Lee", Role.ADMIN, "h")
-    old = store.create(automatic=False)  # at 0001
+    old = store.create(automatic=False)  # at today's head
     with_extra_revision(tmp_path, monkeypatch)
-    migrate(sqlite_db)  # this version of the app is at 0002
+    migrate(sqlite_db)  # this version of the app is one revision further
     store.restore(old.name)
-    assert current_revision(sqlite_db) == "0002"
+    assert current_revision(sqlite_db) == NEXT
     with unit_of_work_factory(sqlite_db, clock)() as tx:
         assert [m.display_name for m in tx.staff.list()] == ["Ann Lee"]
 

@@ -34,7 +34,7 @@ from storage.open import (
     restore_local_backup,
 )
 from storage.secrets import InMemorySecretStore
-from tests.storage.test_migrations import with_extra_revision
+from tests.storage.test_migrations import HEAD, NEXT, with_extra_revision
 
 CANARY = "Canary-PHI-a41d Theodora Patient 555-0199"
 
@@ -181,7 +181,7 @@ def test_pending_migration_is_backed_up_first(
     first_open(data_dir, keys, clock)
     with_extra_revision(tmp_path, monkeypatch)
     with open_local_store(data_dir, keys, clock=clock) as store:
-        assert (store.migration.before, store.migration.after) == ("0001", "0002")
+        assert (store.migration.before, store.migration.after) == (HEAD, NEXT)
         assert store.migration.backed_up
         [backup] = store.backups.list()
         assert not backup.automatic

@@ -32,8 +32,8 @@ PROBE_REVISION = """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{revision}"
+down_revision = "{down_revision}"
 branch_labels = None
 depends_on = None
 
@@ -48,16 +48,21 @@ def downgrade():
 """
 
 
+HEAD = migrate_module.HEAD_REVISION
+NEXT = f"{int(HEAD) + 1:04d}"
+
+
 def with_extra_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str = "") -> None:
-    """Pretend this app version ships a revision 0002 (creating table ``probe``), so that a
-    database at 0001 is behind."""
+    """Pretend this app version ships a revision after the head (creating table ``probe``),
+    so that a database at today's head is behind."""
     scripts = tmp_path / "migrations"
     shutil.copytree(
         migrate_module.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (scripts / "versions" / "0002_probe.py").write_text(PROBE_REVISION.format(extra=extra))
+    probe = PROBE_REVISION.format(extra=extra, revision=NEXT, down_revision=HEAD)
+    (scripts / "versions" / f"{NEXT}_probe.py").write_text(probe)
     monkeypatch.setattr(migrate_module, "MIGRATIONS_DIR", scripts)
-    monkeypatch.setattr(migrate_module, "HEAD_REVISION", "0002")
+    monkeypatch.setattr(migrate_module, "HEAD_REVISION", NEXT)
 
 
 def add_someone(db: Database) -> None:
@@ -122,9 +127,9 @@ def test_behind_head_backs_up_first_then_upgrades(
     with_extra_revision(tmp_path, monkeypatch)
     seen: list[str | None] = []
     outcome = migrate(private_db, backup=lambda: seen.append(current_revision(private_db)))
-    assert seen == ["0001"]  # the backup saw the database before the upgrade
-    assert outcome == MigrationOutcome("0001", "0002", backed_up=True)
-    assert current_revision(private_db) == "0002"
+    assert seen == [HEAD]  # the backup saw the database before the upgrade
+    assert outcome == MigrationOutcome(HEAD, NEXT, backed_up=True)
+    assert current_revision(private_db) == NEXT
     with private_db.engine.connect() as conn:
         assert "probe" in inspect(conn).get_table_names()
 
@@ -140,7 +145,7 @@ def test_behind_head_sqlite_backup_holds_the_old_revision(
     assert sqlite_db.config.key is not None
     conn = open_backup_readonly(store.folder / backup.name, sqlite_db.config.key)
     try:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
         assert conn.execute("SELECT display_name FROM staff").fetchall() == [("Dana Whitfield",)]
     finally:
         conn.close()
@@ -153,7 +158,7 @@ def test_a_failing_migration_changes_nothing(
     with_extra_revision(tmp_path, monkeypatch, extra='raise RuntimeError("broken migration")')
     with pytest.raises(RuntimeError, match="broken migration"):
         migrate(private_db)
-    assert current_revision(private_db) == "0001"
+    assert current_revision(private_db) == HEAD
     with private_db.engine.connect() as conn:
         assert "probe" not in inspect(conn).get_table_names()
     with unit_of_work_factory(private_db, ManualClock())() as tx:
@@ -171,7 +176,7 @@ def test_backup_failure_stops_the_migration(
 
     with pytest.raises(StorageError, match="no room"):
         migrate(private_db, backup=failing_backup)
-    assert current_revision(private_db) == "0001"
+    assert current_revision(private_db) == HEAD
 
 
 def test_write_revision_drafts_the_next_migration(
@@ -184,8 +189,8 @@ def test_write_revision_drafts_the_next_migration(
     )
     monkeypatch.setattr(migrate_module, "MIGRATIONS_DIR", scripts)
     path = write_revision(sqlite_db, "nothing changed")
-    assert path == scripts / "versions" / "0002_nothing_changed.py"
+    assert path == scripts / "versions" / f"{NEXT}_nothing_changed.py"
     source = path.read_text()
-    assert "down_revision: str | None = '0001'" in source
+    assert f"down_revision: str | None = '{HEAD}'" in source
     assert "op." not in source  # no operations: the models match the database
-    assert head_revision() == "0002"
+    assert head_revision() == NEXT
