@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from core.audit.service import AuditService
 from core.backup.model import BackupStore
 from core.backup.service import BackupService
 from core.clock import Clock
-from core.composer.service import ComposerService
 from core.ports import UnitOfWorkFactory
 from core.practice.service import PracticeService
 from core.secrets import SecretStore
@@ -21,6 +21,9 @@ from core.staff.pins import PinHasher
 from core.staff.service import StaffService
 from core.today.model import AttentionItem, Severity
 from core.today.service import TodayService
+
+if TYPE_CHECKING:
+    from core.composer.service import ComposerService
 
 
 class DatabaseKind(StrEnum):
@@ -60,10 +63,19 @@ class Services:
     secrets: SecretStore
     security: SecurityService
     database: DatabaseInfo
-    composer: ComposerService
+    composer_factory: Callable[[], ComposerService]
     demo: bool = False
     recovery_notice: RecoveryKeyNotice | None = None
     version: str = "0.1.0"
+    _composer: ComposerService | None = None
+
+    @property
+    def composer(self) -> ComposerService:
+        """Posts: drafts, checks, approval, scheduling. Built on first use, since it loads
+        the PHI scanner and the platforms' rules (~100 ms) that start-up does not need."""
+        if self._composer is None:
+            self._composer = self.composer_factory()
+        return self._composer
 
 
 class AuditChainAttention:
@@ -139,9 +151,14 @@ def build_services(
     if backups is not None:
         today.register(backups)
     staff = StaffService(uow, clock, hasher or PinHasher())
-    composer = ComposerService(
-        uow, clock, known_names or _no_names, lambda: practice.practice().value
-    )
+
+    def composer() -> ComposerService:
+        from core.composer.service import ComposerService
+
+        return ComposerService(
+            uow, clock, known_names or _no_names, lambda: practice.practice().value
+        )
+
     return Services(
         clock=clock,
         practice=practice,
@@ -152,7 +169,7 @@ def build_services(
         secrets=secrets,
         security=SecurityService(secrets, database_key_name, staff, audit),
         database=database,
-        composer=composer,
+        composer_factory=composer,
         demo=demo,
         recovery_notice=recovery_notice,
     )

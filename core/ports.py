@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from core.audit.model import AuditEvent, AuditQuery
-from core.composer.ports import PostRepository
 from core.staff.model import Credentials, Role, StaffMember
+
+if TYPE_CHECKING:
+    # Only named in annotations: importing the composer here would load the PHI scanner and
+    # platform rules at every start, before any page needs them.
+    from core.composer.ports import PostRepository
 
 
 class StaffRepository(Protocol):
