@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -47,6 +48,21 @@ def content_column(page: QWidget, max_width: int = CONTENT_WIDTH) -> QVBoxLayout
     column = QVBoxLayout(holder)
     column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(16)
+    return column
+
+
+def scrolling_column(page: QWidget, max_width: int = CONTENT_WIDTH) -> QVBoxLayout:
+    """Like :func:`content_column`, inside a frameless scroll area that fills ``page``: for
+    pages whose content can outgrow a 768-pixel-high screen."""
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    outer.addWidget(scroll)
+    holder = QWidget()
+    column = content_column(holder, max_width)
+    scroll.setWidget(holder)
     return column
 
 

@@ -11,9 +11,7 @@ from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QScrollArea,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -29,6 +27,7 @@ from gui.hub import SignalHub
 from gui.settings import messages
 from gui.style import Banner, caption, heading, repolish
 from gui.tasks import TaskHandle, TaskRunner
+from gui.widgets import scrolling_column
 
 CONTENT_WIDTH = 820
 """Sections are at most this wide: forms stretched across a wide screen are hard to scan."""
@@ -165,24 +164,7 @@ class Section(QWidget):
         self._discard_edits = False
         self.field_errors = FieldErrors()
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer.addWidget(scroll)
-        holder = QWidget()
-        holder_layout = QHBoxLayout(holder)
-        holder_layout.setContentsMargins(32, 24, 32, 32)
-        column_widget = QWidget()
-        column_widget.setMaximumWidth(CONTENT_WIDTH)
-        holder_layout.addWidget(column_widget, 1)
-        holder_layout.addStretch(0)
-        scroll.setWidget(holder)
-
-        column = QVBoxLayout(column_widget)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(16)
+        column = scrolling_column(self)
         head = QVBoxLayout()
         head.setSpacing(4)
         self.title_label = heading(title, 2)

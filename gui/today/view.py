@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 from core.today.model import AttentionItem, Severity
 from gui import icons
 from gui.style import Badge, Card, EmptyState, button, caption, heading, plain_label
+from gui.widgets import scrolling_column
 
 CONTENT_WIDTH = 860
 """The list's maximum width: long lines are hard to read on a wide screen."""
@@ -99,23 +99,7 @@ class TodayView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer.addWidget(scroll)
-
-        holder = QWidget()
-        centre = QHBoxLayout(holder)
-        centre.setContentsMargins(32, 28, 32, 28)
-        column_widget = QWidget()
-        column_widget.setMaximumWidth(CONTENT_WIDTH)
-        centre.addWidget(column_widget, 1)
-        scroll.setWidget(holder)
-
-        column = QVBoxLayout(column_widget)
-        column.setContentsMargins(0, 0, 0, 0)
+        column = scrolling_column(self)
         column.setSpacing(4)
         self.greeting = heading("", 1)
         column.addWidget(self.greeting)
