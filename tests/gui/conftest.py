@@ -9,13 +9,17 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from core.app import Services
+from core.clock import ManualClock
 from core.demo import DemoStaff, create_demo_practice
 from gui import errors, style
 from gui.hub import SignalHub
 from gui.run import settle
+from gui.settings.page import SettingsPage
 from gui.tasks import TaskRunner
+from tests.gui.page_env import PageEnv, build_env
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,3 +65,17 @@ def shown_errors(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
     shown: list[BaseException] = []
     monkeypatch.setattr(errors, "show_error", lambda _parent, exc: shown.append(exc))
     return shown
+
+
+@pytest.fixture
+def env(clock: ManualClock) -> PageEnv:
+    """Services with handles on their in-memory parts, and the demo practice in them."""
+    return build_env(clock)
+
+
+@pytest.fixture
+def page(qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner) -> SettingsPage:
+    """The Settings page over ``env``'s services, nobody signed in yet."""
+    settings = SettingsPage(env.services, hub, runner)
+    qtbot.addWidget(settings)
+    return settings

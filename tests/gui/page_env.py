@@ -4,12 +4,19 @@ store to tamper with, the backup store, the keyring) that ``memory_services`` ke
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from pytestqt.qtbot import QtBot
 
 from core.app import DatabaseInfo, DatabaseKind, Services, build_services
 from core.clock import ManualClock
 from core.demo import DemoStaff, create_demo_practice
 from core.staff.pins import fast_hasher
+from gui.settings.page import SettingsPage
+from gui.settings.section import Section
 from tests.fakes import MemoryBackupStore, MemorySecrets, MemoryStore
+
+S = TypeVar("S", bound=Section)
 
 KEY_NAME = "database-key:test"
 KEY_HEX = "5a" * 32
@@ -50,3 +57,12 @@ def build_env(clock: ManualClock, *, backups: bool = True, key: bool = True) -> 
     )
     staff = create_demo_practice(services)
     return PageEnv(services, store, backup_store, secrets, clock, staff)
+
+
+def open_section(qtbot: QtBot, page: SettingsPage, key: str, kind: type[S]) -> S:
+    """Show Settings section ``key`` and wait until it has loaded."""
+    page.show_target(key)
+    section = page.section(key)
+    assert isinstance(section, kind)
+    qtbot.waitUntil(lambda: section.loaded, timeout=5000)
+    return section

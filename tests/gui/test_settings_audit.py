@@ -26,11 +26,6 @@ NOVEMBER = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def env(clock: ManualClock) -> PageEnv:
-    return build_env(clock)
-
-
-@pytest.fixture
 def busy_env(clock: ManualClock) -> PageEnv:
     """1,200 extra events: 300 by the manager on 1 October, 900 by the front desk today."""
     env = build_env(clock)

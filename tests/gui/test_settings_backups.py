@@ -18,27 +18,11 @@ from gui.settings.dialogs import RestoreDialog
 from gui.settings.models import BackupColumn, BackupModel, ItemRole
 from gui.settings.page import SettingsPage
 from gui.tasks import TaskRunner
-from tests.gui.page_env import PageEnv, build_env
-
-
-@pytest.fixture
-def env(clock: ManualClock) -> PageEnv:
-    return build_env(clock)
-
-
-@pytest.fixture
-def page(qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner) -> SettingsPage:
-    settings = SettingsPage(env.services, hub, runner)
-    qtbot.addWidget(settings)
-    return settings
+from tests.gui.page_env import PageEnv, build_env, open_section
 
 
 def backups_section(qtbot: QtBot, page: SettingsPage) -> BackupsSection:
-    page.show_target("backups")
-    section = page.section("backups")
-    assert isinstance(section, BackupsSection)
-    qtbot.waitUntil(lambda: section.loaded, timeout=5000)
-    return section
+    return open_section(qtbot, page, "backups", BackupsSection)
 
 
 def test_backup_model_passes_the_model_tester(

@@ -4,37 +4,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
 from pytestqt.qtbot import QtBot
 
-from core.clock import ManualClock
 from core.practice.model import Specialty
 from core.practice.service import Versioned
 from gui.hub import SignalHub
 from gui.settings.page import SettingsPage
 from gui.settings.practice import PracticeSection
 from gui.tasks import TaskRunner
-from tests.gui.page_env import PageEnv, build_env
-
-
-@pytest.fixture
-def env(clock: ManualClock) -> PageEnv:
-    return build_env(clock)
-
-
-@pytest.fixture
-def page(qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner) -> SettingsPage:
-    settings = SettingsPage(env.services, hub, runner)
-    qtbot.addWidget(settings)
-    return settings
+from tests.gui.page_env import PageEnv, open_section
 
 
 def practice_section(qtbot: QtBot, page: SettingsPage) -> PracticeSection:
-    page.show_target("practice")
-    section = page.section("practice")
-    assert isinstance(section, PracticeSection)
-    qtbot.waitUntil(lambda: section.loaded, timeout=5000)
-    return section
+    return open_section(qtbot, page, "practice", PracticeSection)
 
 
 def test_show_target_selects_each_section(page: SettingsPage, env: PageEnv) -> None:

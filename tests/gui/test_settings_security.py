@@ -18,38 +18,15 @@ from gui.settings.page import SettingsPage
 from gui.settings.rules import RulesSection
 from gui.settings.security import SecuritySection
 from gui.tasks import TaskRunner
-from tests.gui.page_env import KEY_HEX, PageEnv, build_env
-
-
-@pytest.fixture
-def env(clock: ManualClock) -> PageEnv:
-    return build_env(clock)
-
-
-@pytest.fixture
-def page(qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner) -> SettingsPage:
-    settings = SettingsPage(env.services, hub, runner)
-    qtbot.addWidget(settings)
-    return settings
-
-
-def open_section(qtbot: QtBot, page: SettingsPage, key: str) -> object:
-    page.show_target(key)
-    section = page.section(key)
-    qtbot.waitUntil(lambda: section.loaded, timeout=5000)
-    return section
+from tests.gui.page_env import KEY_HEX, PageEnv, build_env, open_section
 
 
 def security_section(qtbot: QtBot, page: SettingsPage) -> SecuritySection:
-    section = open_section(qtbot, page, "security")
-    assert isinstance(section, SecuritySection)
-    return section
+    return open_section(qtbot, page, "security", SecuritySection)
 
 
 def rules_section(qtbot: QtBot, page: SettingsPage) -> RulesSection:
-    section = open_section(qtbot, page, "rules")
-    assert isinstance(section, RulesSection)
-    return section
+    return open_section(qtbot, page, "rules", RulesSection)
 
 
 # --- security ----------------------------------------------------------------------------

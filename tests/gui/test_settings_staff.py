@@ -7,7 +7,6 @@ from dataclasses import replace
 import pytest
 from pytestqt.qtbot import QtBot
 
-from core.clock import ManualClock
 from core.demo import DEMO_PIN
 from core.errors import WrongPin
 from core.staff.model import Role, StaffMember
@@ -16,29 +15,12 @@ from gui.settings.dialogs import PinChange, PinDialog, StaffDialog, StaffDraft, 
 from gui.settings.models import ItemRole, StaffColumn, StaffModel
 from gui.settings.page import SettingsPage
 from gui.settings.staff import StaffSection
-from gui.tasks import TaskRunner
-from tests.gui.page_env import PageEnv, build_env
-
-
-@pytest.fixture
-def env(clock: ManualClock) -> PageEnv:
-    return build_env(clock)
-
-
-@pytest.fixture
-def page(qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner) -> SettingsPage:
-    settings = SettingsPage(env.services, hub, runner)
-    qtbot.addWidget(settings)
-    return settings
+from tests.gui.page_env import PageEnv, open_section
 
 
 def staff_section(qtbot: QtBot, page: SettingsPage, user: StaffMember) -> StaffSection:
     page.set_user(user)
-    page.show_target("staff")
-    section = page.section("staff")
-    assert isinstance(section, StaffSection)
-    qtbot.waitUntil(lambda: section.loaded, timeout=5000)
-    return section
+    return open_section(qtbot, page, "staff", StaffSection)
 
 
 def names(section: StaffSection) -> list[str]:

@@ -27,14 +27,9 @@ from gui.today.wording import (
     relative_past,
     word,
 )
-from tests.gui.page_env import PageEnv, build_env
+from tests.gui.page_env import PageEnv
 
 CHICAGO = ZoneInfo("America/Chicago")
-
-
-@pytest.fixture
-def env(clock: ManualClock) -> PageEnv:
-    return build_env(clock)
 
 
 @pytest.fixture
