@@ -1,5 +1,5 @@
-"""Composer benchmark, PHI part: ``core.phi.scan_text`` on a 2,000-character post with 500 known
-names, alone and together with ``measure`` for all eight platforms (the work of one keystroke).
+"""Composer benchmark: ``measure`` for all eight platforms plus ``core.phi.scan_text`` on a
+2,000-character post with 500 known names, per keystroke (target <= 5 ms), and each part alone.
 
 Each timed call scans a text that differs from the one before, as typing makes it, so the
 whole-text cache in ``core.phi`` never helps; what does help is what stays the same between
@@ -12,7 +12,7 @@ an e-mail address, links, emoji and hashtags.
 Prints JSON lines: {"name", "value", "unit", "baseline", "ratio"}; ``value`` is the median in
 milliseconds. Target: ``per_keystroke_measure_and_scan`` <= 5 ms.
 
-    uv run python bench/composer_phi.py [--runs 200]
+    uv run python bench/composer.py [--runs 200]
 """
 
 from __future__ import annotations

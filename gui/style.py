@@ -132,6 +132,11 @@ QPushButton[kind="primary"]:disabled {{ background: {t.border}; color: {t.muted}
     border-color: {t.border}; }}
 QPushButton[kind="danger"] {{ background: {t.danger_soft}; color: {t.danger};
     border-color: {t.danger}; font-weight: 600; }}
+QPushButton[chip="true"] {{ border-radius: 14px; padding: 4px 12px; min-height: 18px;
+    color: {t.muted}; }}
+QPushButton[chip="true"]:checked {{ background: {t.accent_soft}; color: {t.accent};
+    border: 1px solid {t.accent}; }}
+QPushButton[chip="true"]:focus {{ border: 2px solid {t.focus}; padding: 3px 11px; }}
 QPushButton[kind="ghost"] {{ background: transparent; border-color: transparent; }}
 QPushButton[kind="ghost"]:hover {{ background: {t.hover}; }}
 QPushButton[kind="ghost"]:focus {{ border: 2px solid {t.focus}; }}

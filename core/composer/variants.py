@@ -115,6 +115,38 @@ def set_media(
     return _edit(post, editor, now, media_hashes=normalize_media(media_hashes))
 
 
+def apply_edits(
+    post: Post,
+    *,
+    editor: StaffMember,
+    now: datetime,
+    platforms: Iterable[str] | None = None,
+    master_text: str | None = None,
+    variants: Mapping[str, str | None] | None = None,
+    media: Iterable[str] | None = None,
+) -> Post:
+    """The composer's edits applied in order: platforms first, then the master text, then each
+    platform's own text (``None`` makes it follow the master again), then the images. What
+    ``ComposerService.autosave`` stores, and what the editor checks before it is saved.
+    ``PlatformNotTargeted`` for a text of a platform the post does not target."""
+    if platforms is not None:
+        post = set_platforms(post, platforms, editor=editor, now=now)
+    if master_text is not None:
+        post = set_master(post, master_text, editor=editor, now=now)
+    for platform, text in (variants or {}).items():
+        if platform not in post.variants:
+            raise PlatformNotTargeted(
+                "the post does not target this platform", field="platform", platform=platform
+            )
+        if text is None:
+            post = reset_to_master(post, platform, editor=editor, now=now)
+        else:
+            post = edit_variant(post, platform, text, editor=editor, now=now)
+    if media is not None:
+        post = set_media(post, media, editor=editor, now=now)
+    return post
+
+
 def reopened(before: Post, after: Post) -> Transition | None:
     """The ``reopen_after_edit`` transition when an edit sent an approved post back to review
     (the service audits it), else ``None``."""
