@@ -17,12 +17,6 @@ def planned_features() -> dict[str, str]:
     """One calm sentence per unbuilt page: what it will do."""
     t = QCoreApplication.translate
     return {
-        "composer": t(
-            "Placeholder",
-            "Write a post once, tailor it for each platform, check it "
-            "for patient information, get a second person's approval and schedule "
-            "it.",
-        ),
         "images": t(
             "Placeholder",
             "Check each photo for patient information in the "

@@ -16,6 +16,7 @@ from core.staff.model import StaffMember
 from gui.errors import install_excepthook
 from gui.housekeeping import Housekeeping
 from gui.hub import SignalHub
+from gui.lazy_page import LazyPage
 from gui.page import Page
 from gui.placeholder import PlaceholderPage
 from gui.settings.page import SettingsPage
@@ -50,11 +51,19 @@ def _placeholder(page_id: str, title: str, icon_name: str) -> PageFactory:
     return make
 
 
+def _composer(services: Services, hub: SignalHub, runner: TaskRunner) -> Page:
+    def build(services: Services, hub: SignalHub, runner: TaskRunner) -> Page:
+        from gui.composer.page import ComposerPage
+
+        return ComposerPage(services, hub, runner)
+
+    return LazyPage(services, hub, runner, page_id="composer", build=build)
+
+
 def default_pages() -> list[PageSpec]:
     """The seven pages in navigation order (Ctrl+1 … Ctrl+7)."""
     t = QCoreApplication.translate
     entries = [
-        ("composer", t("Navigation", "Composer"), "composer"),
         ("images", t("Navigation", "Images"), "images"),
         ("consent", t("Navigation", "Consent"), "consent"),
         ("reviews", t("Navigation", "Reviews"), "reviews"),
@@ -64,6 +73,7 @@ def default_pages() -> list[PageSpec]:
     settings = t("Navigation", "Settings")
     return [
         PageSpec("today", today, "today", TodayPage),
+        PageSpec("composer", t("Navigation", "Composer"), "composer", _composer),
         *(
             PageSpec(pid, title, icon, _placeholder(pid, title, icon))
             for pid, title, icon in entries

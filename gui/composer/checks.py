@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.composer.check import CheckResult, PostFinding
+from core.composer.model import Advice
 from gui import icons
 from gui.composer.wording import (
     advice_text,
@@ -94,8 +95,13 @@ class ChecksPanel(Card):
         for problem in result.problems:
             label = self._line("alert-octagon", "danger", problem_text(problem))
             self.problem_labels.append(label)
+        grouped: dict[tuple[str, tuple[tuple[str, object], ...]], list[Advice]] = {}
         for advice in result.advice:
-            label = self._line("info", "info", advice_text(advice))
+            key = (advice.code, tuple(sorted(advice.params.items())))
+            grouped.setdefault(key, []).append(advice)
+        for same in grouped.values():
+            platforms = [a.platform for a in same if a.platform is not None]
+            label = self._line("info", "info", advice_text(same[0], platforms))
             self.advice_labels.append(label)
         if not (result.findings or result.problems or result.advice):
             self._line(

@@ -73,6 +73,8 @@ SAVE_DELAY_MS = 800
 MAX_UNSAVED_MS = 3000
 CHECK_DELAY_MS = 250
 CURSOR_SAVE_DELAY_MS = 2000
+COUNTED_LIMIT = 5000
+"""Tabs show "used/limit" where the limit can matter; Facebook's 63,206 never does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +264,7 @@ class PostEditor(QWidget):
         self.highlighter = PostHighlighter(self.text.document())
         column.addWidget(self.text, 1)
         counter_row = QHBoxLayout()
-        self.counter_label = plain_label("")
+        self.counter_label = plain_label("", wrap=True)
         self.counter_label.setObjectName("Counter")
         counter_row.addWidget(self.counter_label, 1)
         self.template_button = button(self.tr("Template…"), "plus", "ghost")
@@ -284,7 +286,7 @@ class PostEditor(QWidget):
     def _build_side(self) -> QScrollArea:
         side = QScrollArea()
         side.setWidgetResizable(True)
-        side.setMinimumWidth(360)
+        side.setMinimumWidth(400)
         side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_body = QWidget()
         side_column = QVBoxLayout(side_body)
@@ -676,7 +678,9 @@ class PostEditor(QWidget):
                 self.tabs.setTabText(index, self.tr("All platforms"))
                 continue
             measured = measure(self._text_for(tab_key), tab_key)
-            label = f"{platform_name(tab_key, short=True)}  {measured.length}/{measured.limit}"
+            label = platform_name(tab_key, short=True)
+            if measured.limit <= COUNTED_LIMIT or measured.length > measured.limit:
+                label += f"  {measured.length}/{measured.limit}"
             self.tabs.setTabText(index, label)
             over = measured.length > measured.limit or bool(
                 measured.problems and self._text_for(tab_key)

@@ -4,7 +4,7 @@ person reads is here, through ``tr`` (translatable)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
@@ -164,10 +164,14 @@ def problem_text(problem: Problem) -> str:
     )
 
 
-def advice_text(advice: Advice) -> str:
-    """A friendly hint that never blocks."""
+def advice_text(advice: Advice, platforms: Sequence[str] = ()) -> str:
+    """A friendly hint that never blocks. ``platforms`` names every platform the same advice
+    was given for (one line instead of one per platform)."""
     p: Mapping[str, Any] = advice.params
-    where = platform_name(advice.platform) if advice.platform else ""
+    names = [platform_name(x) for x in platforms] or (
+        [platform_name(advice.platform)] if advice.platform else []
+    )
+    where = ", ".join(names)
     if advice.code == "no_call_to_action":
         return tr("Tell readers what to do next, e.g. \u201cCall us to book\u201d.")
     if advice.code == "text_only_on_visual_platform":

@@ -309,3 +309,14 @@ def test_demo_posts_are_phi_free_and_ready(memory_services: Services) -> None:
     in_review = [p for p in posts if p.state is PostState.IN_REVIEW]
     assert len(in_review) == 3  # one of them with a note asking the manager
     assert sum(bool(memory_services.composer.history(p.id or 0).comments) for p in in_review) == 1
+
+
+def test_demo_posts_happened_in_the_past(memory_services: Services) -> None:
+    create_demo_practice(memory_services)
+    now = memory_services.clock.now()
+    posts, _total = memory_services.composer.list(PostQuery(limit=100))
+    assert max(p.updated_at for p in posts) <= now
+    assert all(p.created_at <= now for p in posts)
+    soon = [p for p in posts if p.state is PostState.SCHEDULED]
+    assert soon
+    assert all(now < (p.scheduled_at or now) <= now + timedelta(days=7) for p in soon)
