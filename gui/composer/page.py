@@ -93,7 +93,7 @@ class ComposerPage(Page):
         self.published = PublishedList(services, runner)
         self.tabs.addTab(self.published, self.tr("Published"))
 
-        self.post_list.post_chosen.connect(self.open_post)
+        self.post_list.post_chosen.connect(self._edit)
         self.post_list.new_requested.connect(self.new_post)
         self.editor.post_changed.connect(self._post_changed)
         self.editor.publish_requested.connect(self.publish_by_hand)
@@ -136,9 +136,13 @@ class ComposerPage(Page):
 
     # --- actions ---------------------------------------------------------------------------
     def open_post(self, post_id: int) -> None:
+        """Show the Posts tab with this post in the editor."""
         if self.user is None:
             return
         self.tabs.setCurrentIndex(0)
+        self._edit(post_id)
+
+    def _edit(self, post_id: int) -> None:
         self.post_list.mark_selected(post_id)
         self.editor_stack.setCurrentWidget(self.editor)
         self.editor.open_post(post_id)

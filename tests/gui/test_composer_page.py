@@ -130,3 +130,13 @@ def test_after_sign_in_the_post_changed_last_is_open(
     qtbot.waitUntil(lambda: composer_page.editor.post is not None)
     assert composer_page.editor.post.id == latest.id
     assert composer_page.post_list.view.currentIndex().row() == 0
+
+
+def test_opening_the_calendar_at_once_stays_on_the_calendar(
+    qtbot: QtBot, env: PageEnv, composer_page: ComposerPage, runner: TaskRunner
+) -> None:
+    composer_page.show_target("calendar")
+    qtbot.waitUntil(lambda: composer_page.editor.post is not None)
+    runner.wait()
+    qtbot.wait(20)
+    assert composer_page.tabs.currentWidget() is composer_page.calendar
