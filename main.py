@@ -59,6 +59,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default="today",
         help="the page to show with --screenshot (default: today)",
     )
+    parser.add_argument(
+        "--publish-due",
+        action="store_true",
+        help="publish every approved post that is due, then exit (no window; for the "
+        "operating system's scheduler when the app is closed)",
+    )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {VERSION}")
     return parser.parse_args(argv)
 
@@ -296,8 +302,131 @@ def run_window(app: Any, args: argparse.Namespace, opened: Opened, secrets: Any)
         opened.store.close()
 
 
+# --- --publish-due: no window, no questions ---------------------------------------------
+def open_quietly(args: argparse.Namespace, data_dir: Path) -> tuple[Opened, Any]:
+    """Open the practice data without asking anything: the local file with the keyring's key
+    (a missing database, keyring or key raises a known error), or the shared server. Returns
+    the opened storage and the secret store."""
+    from core.errors import SecretStoreError
+    from storage.open import open_server_store
+    from storage.secrets import InMemorySecretStore
+
+    if args.database_url:
+        server = open_server_store(args.database_url, data_dir)
+        opened = Opened(server, server.uow_factory, None, server.info(), None, None)
+        try:
+            return opened, open_secrets(args.demo, data_dir)
+        except SecretStoreError:  # the server's key is not in the keyring; nothing needs it yet
+            return opened, InMemorySecretStore()
+    require_database(data_dir)
+    secrets = open_secrets(args.demo, data_dir)
+    from storage.open import open_local_store
+
+    local = open_local_store(data_dir, secrets, create=False)
+    opened = Opened(local, local.uow_factory, local.backups, local.info(), local.key_name, None)
+    return opened, secrets
+
+
+def require_database(data_dir: Path) -> None:
+    """``NotFound`` (creating nothing) when ``data_dir`` holds no practice database."""
+    from core.errors import NotFound
+    from storage.open import DATABASE_FILE
+
+    if not (data_dir / DATABASE_FILE).exists():
+        raise NotFound(
+            f"There is no practice database in {data_dir}. Start the app once to set it up, "
+            "or pass the right --data-dir.",
+            path=str(data_dir),
+        )
+
+
+def publish_summary(report: Any) -> str:
+    """What a run did, in counts: no post text, no names."""
+
+    def posts(n: int) -> str:
+        return "1 post" if n == 1 else f"{n} posts"
+
+    lines = [
+        f"Started publishing {posts(len(report.started))}; "
+        f"{posts(len(report.published))} published, {posts(len(report.failed))} failed."
+    ]
+    if report.by_hand:
+        lines.append(f"{posts(len(report.by_hand))} to publish by hand: see Today in the app.")
+    if report.late:
+        lines.append(
+            f"{posts(len(report.late))} more than a few hours late: left for the app to ask "
+            "whether to publish now."
+        )
+    if report.blocked:
+        lines.append(
+            f"{posts(len(report.blocked))} held back by the check before publishing: "
+            "open it in the app."
+        )
+    run = report.outbox
+    if run.retrying or run.uncertain:
+        lines.append(f"To try again later: {run.retrying} sending, {run.uncertain} to check first.")
+    return "\n".join(lines)
+
+
+def publish_due(args: argparse.Namespace) -> int:
+    """``--publish-due``: publish what is due, print a summary, exit. Never opens a window or
+    asks anything; exits 2 when the data cannot be opened (message on stderr)."""
+    from core.app import build_services
+    from core.clock import SystemClock
+    from core.errors import AlreadyRunning, KnownError
+
+    data_dir = data_folder(args)
+    try:
+        if not args.database_url:
+            require_database(data_dir)  # before anything is created in the folder
+    except KnownError as exc:
+        print(f"{APP_NAME}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(data_dir)
+    log.info("publish-due version=%s server=%s", VERSION, bool(args.database_url))
+    try:
+        opened, secrets = open_quietly(args, data_dir)
+    except AlreadyRunning:
+        print(f"{APP_NAME} is open and publishes due posts itself; nothing to do.")
+        return 0
+    except KnownError as exc:
+        log.error("publish-due could not open the data: %s", exc.code)
+        print(f"{APP_NAME}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        services = build_services(
+            uow=opened.uow,
+            clock=SystemClock(),
+            secrets=secrets,
+            database=opened.info,
+            backup_store=opened.backup_store,
+            database_key_name=opened.key_name,
+            demo=args.demo,
+        )
+        report = services.publishing.publish_due()
+    except KnownError as exc:
+        log.error("publish-due failed: %s", exc.code)
+        print(f"{APP_NAME}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        opened.store.close()
+    log.info(
+        "publish-due started=%d published=%d failed=%d by_hand=%d late=%d blocked=%d",
+        len(report.started),
+        len(report.published),
+        len(report.failed),
+        len(report.by_hand),
+        len(report.late),
+        len(report.blocked),
+    )
+    print(publish_summary(report))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.publish_due:
+        return publish_due(args)
     if not has_display():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return EXIT_USAGE

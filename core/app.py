@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,10 @@ from core.today.service import TodayService
 
 if TYPE_CHECKING:
     from core.composer.service import ComposerService
+    from core.publishing.service import PublishingService
+
+_LAZY = threading.RLock()
+"""Serialises building the lazy services: the Today worker and the scheduler may both ask."""
 
 
 class DatabaseKind(StrEnum):
@@ -67,15 +72,32 @@ class Services:
     demo: bool = False
     recovery_notice: RecoveryKeyNotice | None = None
     version: str = "0.1.0"
+    publishing_factory: Callable[[], PublishingService] | None = None
     _composer: ComposerService | None = None
+    _publishing: PublishingService | None = None
 
     @property
     def composer(self) -> ComposerService:
         """Posts: drafts, checks, approval, scheduling. Built on first use, since it loads
         the PHI scanner and the platforms' rules (~100 ms) that start-up does not need."""
         if self._composer is None:
-            self._composer = self.composer_factory()
+            with _LAZY:
+                if self._composer is None:
+                    self._composer = self.composer_factory()
         return self._composer
+
+    @property
+    def publishing(self) -> PublishingService:
+        """Publishing: the scheduler's run, the outbox, the manual connector's last step.
+        Built on first use, like the composer it works with."""
+        if self._publishing is None:
+            if self.publishing_factory is None:
+                raise RuntimeError("these services were built without publishing")
+            with _LAZY:  # re-entrant: the factory asks for the composer
+                if self._publishing is None:
+                    self._publishing = self.publishing_factory()
+        assert self._publishing is not None
+        return self._publishing
 
 
 class AuditChainAttention:
@@ -122,6 +144,18 @@ class PracticeProfileAttention:
         ]
 
 
+class PostsAttention:
+    """Today: posts waiting for approval, to be published by hand, late, held back, failed,
+    or with an outcome nobody could tell (``core.publishing.today``). The publishing service
+    (and with it the composer) loads on the first call, off the GUI thread."""
+
+    def __init__(self, publishing: Callable[[], PublishingService]) -> None:
+        self._publishing = publishing
+
+    def attention_items(self, now: datetime) -> list[AttentionItem]:
+        return self._publishing().attention_items(now)
+
+
 def _no_names() -> Iterable[str]:
     return ()
 
@@ -159,7 +193,12 @@ def build_services(
             uow, clock, known_names or _no_names, lambda: practice.practice().value
         )
 
-    return Services(
+    def publishing() -> PublishingService:
+        from core.publishing.service import PublishingService
+
+        return PublishingService(uow, clock, services.composer)
+
+    services = Services(
         clock=clock,
         practice=practice,
         staff=staff,
@@ -172,4 +211,7 @@ def build_services(
         composer_factory=composer,
         demo=demo,
         recovery_notice=recovery_notice,
+        publishing_factory=publishing,
     )
+    today.register(PostsAttention(lambda: services.publishing))
+    return services

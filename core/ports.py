@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     # Only named in annotations: importing the composer here would load the PHI scanner and
     # platform rules at every start, before any page needs them.
     from core.composer.ports import PostRepository
+    from core.publishing.ports import OutboxRepository
 
 
 class StaffRepository(Protocol):
@@ -91,6 +92,7 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     settings: SettingsRepository
     posts: PostRepository
+    outbox: OutboxRepository
 
     def __enter__(self) -> Self: ...
 

@@ -1,31 +1,54 @@
-"""Background upkeep while the app runs: verify the audit chain at start, and make the daily
-backup (at start and then hourly checks, since the front-desk PC often runs all week)."""
+"""Background upkeep while the app runs: verify the audit chain at start, make the daily
+backup (at start and then hourly checks, since the front-desk PC often runs all week), and
+publish due posts (once at start, then every minute while someone is signed in)."""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QDialog, QWidget
 
 from core.app import Services
 from core.audit.model import ChainReport
 from core.backup.model import BackupInfo
+from core.errors import KnownError
+from core.staff.model import StaffMember
 from gui.hub import SignalHub
 from gui.tasks import TaskRunner
 
+if TYPE_CHECKING:  # the publishing engine loads with its first run, off the start path
+    from core.publishing.model import LatePost, PublishReport
+    from gui.late_posts import LatePostsDialog
+
 log = logging.getLogger(__name__)
 BACKUP_CHECK_MS = 60 * 60 * 1000
+PUBLISH_INTERVAL_MS = 60 * 1000
 
 
 class Housekeeping(QObject):
-    """Runs the start-up audit verification and the daily backup off the GUI thread.
+    """Runs the start-up audit verification, the daily backup and the publishing scheduler
+    off the GUI thread.
 
     Results reach the pages through the hub: ``data_changed("audit_check")`` after the
     verification (Today shows a broken chain loudly), ``data_changed("backups")`` after an
-    automatic backup. Failures are logged by code and shown like any other task failure.
+    automatic backup, ``data_changed("posts")`` after a publishing run that changed something.
+    Failures are logged by code; a bug in a publishing run is shown once and stops the timer.
 
-    Signals: none.
+    Posts more than a few hours late are never published on their own: ``late_posts`` is
+    emitted with the ones not asked about yet in this session, and, when someone is signed in
+    and the parent is a window, a ``LatePostsDialog`` asks that person (publish now,
+    reschedule, or leave it). Late posts found before anyone signed in are asked about after.
+
+    Signals:
+        late_posts(object): a list of ``core.publishing.model.LatePost``.
+        published(object): the ``PublishReport`` of each publishing run.
     """
+
+    late_posts = Signal(object)
+    published = Signal(object)
 
     def __init__(
         self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QObject | None = None
@@ -37,9 +60,22 @@ class Housekeeping(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(BACKUP_CHECK_MS)
         self._timer.timeout.connect(self.back_up_if_due)
+        self.publish_timer = QTimer(self)
+        self.publish_timer.setInterval(PUBLISH_INTERVAL_MS)
+        self.publish_timer.timeout.connect(self.publish_due)
+        self._user: StaffMember | None = None
+        self._publishing = False
+        self._asked: set[int] = set()
+        self._waiting: list[LatePost] = []
+        self._zone = ZoneInfo("UTC")
+        self.late_dialog: LatePostsDialog | None = None
+        hub.signed_in.connect(self._signed_in)
+        hub.signed_out.connect(self._signed_out)
+        self.late_posts.connect(self._ask)
 
     def start(self) -> None:
         self.verify_audit()
+        self.publish_due()
         if self._services.backups is not None:
             self.back_up_if_due()
             self._timer.start()
@@ -73,3 +109,103 @@ class Housekeeping(QObject):
                 self._hub.data_changed.emit("backups")
 
         self._runner.run(work, done)
+
+    # --- publishing ----------------------------------------------------------------------
+    def publish_due(self) -> None:
+        """Publish what is due, on a worker; skipped while the previous run is still going."""
+        if self._publishing:
+            return
+        self._publishing = True
+        services = self._services
+
+        def work() -> tuple[PublishReport, str]:
+            report = services.publishing.publish_due()
+            return report, services.practice.practice().value.timezone
+
+        self._runner.run(work, self._published, self._publish_failed)
+
+    def _published(self, result: tuple[PublishReport, str]) -> None:
+        self._publishing = False
+        report, zone = result
+        self._zone = _zone(zone)
+        run = report.outbox
+        if report.started or report.published or report.failed or run.sent or run.uncertain:
+            self._hub.data_changed.emit("posts")
+        self.published.emit(report)
+        fresh = [p for p in report.late if p.post_id not in self._asked]
+        if fresh:
+            self.late_posts.emit(fresh)
+
+    def _publish_failed(self, exc: BaseException) -> None:
+        self._publishing = False
+        if isinstance(exc, KnownError):
+            log.warning("publishing run failed: %s", exc.code)
+            return
+        self.publish_timer.stop()  # a bug: say so once, not every minute
+        self._hub.error.emit(exc)
+
+    def _signed_in(self, member: object) -> None:
+        if not isinstance(member, StaffMember):
+            return
+        self._user = member
+        if not self.publish_timer.isActive():
+            self.publish_timer.start()
+        waiting, self._waiting = self._waiting, []
+        if waiting:
+            self._ask(waiting)
+
+    def _signed_out(self) -> None:
+        self._user = None
+        self.publish_timer.stop()
+
+    # --- late posts ------------------------------------------------------------------------
+    def _ask(self, posts: list[LatePost]) -> None:
+        window = self.parent()
+        if self._user is None or not isinstance(window, QWidget):
+            known = {p.post_id for p in self._waiting}
+            self._waiting += [p for p in posts if p.post_id not in known]
+            return
+        if self.late_dialog is not None and self.late_dialog.isVisible():
+            return  # one question at a time; the next run asks about the rest
+        from gui.late_posts import LatePostsDialog
+
+        self._asked |= {p.post_id for p in posts}
+        dialog = LatePostsDialog(posts, self._zone, window)
+        dialog.finished.connect(lambda code: self._decided(dialog, code))
+        self.late_dialog = dialog
+        dialog.open()
+
+    def _decided(self, dialog: LatePostsDialog, code: int) -> None:
+        from gui.late_posts import LateChoice
+
+        dialog.deleteLater()
+        if self.late_dialog is dialog:
+            self.late_dialog = None
+        person = self._user
+        if code != QDialog.DialogCode.Accepted or person is None:
+            return
+        choices = dialog.choices()
+        late = {row.post.post_id: row.post for row in dialog.rows}
+        now = [late[i] for i, c in choices.items() if c is LateChoice.PUBLISH_NOW]
+        if now:
+            self.publish_now(person, now)
+        later = [i for i, c in choices.items() if c is LateChoice.RESCHEDULE]
+        if later:
+            self._hub.navigate.emit("composer", str(later[0]))
+
+    def publish_now(self, person: StaffMember, posts: list[LatePost]) -> None:
+        """Publish these late posts now on ``person``'s say-so, on a worker; failures (say,
+        a PHI finding at the check) are shown like any task's."""
+        publishing = self._services.publishing
+
+        def work() -> list[Any]:
+            return [publishing.publish_now(person, p.post_id, p.version) for p in posts]
+
+        self._runner.run(work, lambda _reports: self._hub.data_changed.emit("posts"))
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -224,6 +225,35 @@ class PostPublicationRow(Base):
     recorded_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
 
 
+class PostOutboxRow(Base):
+    """The intent to publish one platform's variant of a post, and how it went
+    (``core.publishing.model.OutboxEntry``). One per post and platform; no post text.
+    ``version`` is checked by ``UPDATE ... WHERE version = :expected`` so two runs never both
+    claim an entry. The index serves the run's query (status, then next attempt time)."""
+
+    __tablename__ = "post_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None]
+    remote_id: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str] = mapped_column(String(64))
+    error_message: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("post_id", "platform"),
+        Index("ix_post_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core ``Table`` behind a mapped class (typed, for Core INSERT/UPDATE/SELECT)."""
     table = model.__table__
@@ -240,3 +270,4 @@ POST_COMMENT = table_of(PostCommentRow)
 POST_TRANSITION = table_of(PostTransitionRow)
 POST_OVERRIDE = table_of(PostOverrideRow)
 POST_PUBLICATION = table_of(PostPublicationRow)
+POST_OUTBOX = table_of(PostOutboxRow)

@@ -21,9 +21,13 @@ from core.ports import (
 from storage.engine import Database
 from storage.errors import translate_errors
 from storage.repositories.audit import SqlAuditRepository
+from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.posts import SqlPostRepository
 from storage.repositories.settings import SqlSettingsRepository
 from storage.repositories.staff import SqlStaffRepository
+
+if TYPE_CHECKING:
+    from core.publishing.ports import OutboxRepository
 
 
 class SqlUnitOfWork:
@@ -40,6 +44,7 @@ class SqlUnitOfWork:
     audit: AuditRepository
     settings: SettingsRepository
     posts: PostRepository
+    outbox: OutboxRepository
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -62,6 +67,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditRepository(session, self._db.kind)
         self.settings = SqlSettingsRepository(session, self._clock)
         self.posts = SqlPostRepository(session)
+        self.outbox = SqlOutboxRepository(session)
         return self
 
     def __exit__(
@@ -111,6 +117,7 @@ if TYPE_CHECKING:  # mypy proves that these adapters implement core's ports
     _audit: type[AuditRepository] = SqlAuditRepository
     _settings: type[SettingsRepository] = SqlSettingsRepository
     _posts: type[PostRepository] = SqlPostRepository
+    _outbox: type[OutboxRepository] = SqlOutboxRepository
 
     def _factory(db: Database) -> UnitOfWorkFactory:
         return unit_of_work_factory(db)

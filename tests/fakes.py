@@ -10,7 +10,8 @@ from __future__ import annotations
 import builtins
 import copy
 import itertools
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -23,6 +24,7 @@ from core.composer.model import Comment, Post, Transition
 from core.composer.ports import PhiOverride, PostOrder, PostQuery, Publication
 from core.composer.workflow import is_due
 from core.errors import EditConflict, NotFound
+from core.publishing.model import OutboxEntry, OutboxStatus
 from core.staff.model import Credentials, Role, StaffMember
 
 
@@ -38,6 +40,8 @@ class MemoryState:
     # Per post id, immutable tuples: copying the dict is enough to isolate a transaction.
     post_records: dict[tuple[str, int], tuple[Any, ...]] = field(default_factory=dict)
     editor_states: dict[int, str] = field(default_factory=dict)
+    outbox: dict[int, OutboxEntry] = field(default_factory=dict)
+    outbox_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
 
 class _Staff:
@@ -255,13 +259,70 @@ class _Posts:
         return self.s.editor_states.get(post_id)
 
 
+class _Outbox:
+    """``core.publishing.ports.OutboxRepository`` in memory."""
+
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    def add(self, entry: OutboxEntry) -> OutboxEntry:
+        if entry.id is not None:
+            raise ValueError("add() takes a new entry")
+        _Posts(self.s).get(entry.post_id)  # as the foreign key does
+        if any(
+            (e.post_id, e.platform) == (entry.post_id, entry.platform)
+            or e.idempotency_key == entry.idempotency_key
+            for e in self.s.outbox.values()
+        ):
+            raise EditConflict("This post already has an outbox entry for this platform.")
+        saved = replace(entry, id=next(self.s.outbox_ids), version=1)
+        assert saved.id is not None
+        self.s.outbox[saved.id] = saved
+        return saved
+
+    def get(self, entry_id: int) -> OutboxEntry:
+        try:
+            return self.s.outbox[entry_id]
+        except KeyError:
+            raise NotFound("No such outbox entry.", entity="outbox", id=entry_id) from None
+
+    def save(self, entry: OutboxEntry, expected_version: int) -> OutboxEntry:
+        assert entry.id is not None
+        if self.get(entry.id).version != expected_version:
+            raise EditConflict("Another run changed this outbox entry first.")
+        saved = replace(entry, version=expected_version + 1)
+        self.s.outbox[entry.id] = saved
+        return saved
+
+    def for_post(self, post_id: int) -> builtins.list[OutboxEntry]:
+        return sorted(
+            (e for e in self.s.outbox.values() if e.post_id == post_id), key=lambda e: e.id or 0
+        )
+
+    def runnable(self, now: datetime, limit: int = 100) -> builtins.list[OutboxEntry]:
+        found = [e for e in self.s.outbox.values() if e.runnable(now)]
+        found.sort(key=lambda e: (e.next_attempt_at or now, e.id or 0))
+        return found[:limit]
+
+    def with_status(
+        self, statuses: Collection[OutboxStatus], limit: int = 500
+    ) -> builtins.list[OutboxEntry]:
+        wanted = {OutboxStatus(s) for s in statuses}
+        found = [e for e in self.s.outbox.values() if e.status in wanted]
+        found.sort(key=lambda e: (e.post_id, e.id or 0))
+        return found[:limit]
+
+
 class MemoryUnitOfWork:
-    """Works on a copy of the state and publishes it on a clean exit (a transaction)."""
+    """Works on a copy of the state and publishes it on a clean exit (a transaction). Units of
+    work on different threads run one at a time, as SQLite's writers do: otherwise one that
+    only read would publish its stale copy over another's commit."""
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 
     def __enter__(self) -> Self:
+        self._store.lock.acquire()
         self._state = copy.copy(self._store.state)
         self._state.staff = dict(self._state.staff)
         self._state.creds = dict(self._state.creds)
@@ -270,10 +331,12 @@ class MemoryUnitOfWork:
         self._state.posts = dict(self._state.posts)
         self._state.post_records = dict(self._state.post_records)
         self._state.editor_states = dict(self._state.editor_states)
+        self._state.outbox = dict(self._state.outbox)
         self.staff = _Staff(self._state)
         self.audit = _Audit(self._state)
         self.settings = _Settings(self._state)
         self.posts = _Posts(self._state)
+        self.outbox = _Outbox(self._state)
         return self
 
     def __exit__(
@@ -282,8 +345,11 @@ class MemoryUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is None:
-            self._store.state = self._state
+        try:
+            if exc_type is None:
+                self._store.state = self._state
+        finally:
+            self._store.lock.release()
 
 
 class MemoryStore:
@@ -291,6 +357,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.state = MemoryState()
+        self.lock = threading.RLock()
 
     def __call__(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)

@@ -124,3 +124,165 @@ def test_demo_cannot_point_at_a_shared_server(tmp_path: Path) -> None:
     result = run_main("--demo", "--database-url", "postgresql://u:p@127.0.0.1/x")
     assert result.returncode == 2
     assert "not allowed with argument" in result.stderr
+
+
+# --- --publish-due ---------------------------------------------------------------------------
+def test_publish_due_without_a_database_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "nowhere"
+    env = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    result = run_main("--publish-due", "--data-dir", str(folder), env=env)
+    assert result.returncode == 2
+    assert "no practice database" in result.stderr
+    assert "Start the app once" in result.stderr
+    assert not folder.exists()
+
+
+def test_publish_due_without_a_secure_keyring_exits_2_without_asking(tmp_path: Path) -> None:
+    from storage.open import open_local_store
+    from storage.secrets import InMemorySecretStore
+
+    data = tmp_path / "practice"
+    with open_local_store(data, InMemorySecretStore()):
+        pass  # a real, encrypted database whose key is not in any keyring here
+    result = run_main(
+        "--publish-due",
+        "--data-dir",
+        str(data),
+        env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "keyring" in result.stderr.lower()
+    assert result.stdout == ""
+
+
+def _practice_with_due_posts(uow: object, clock: object) -> tuple[int, int]:
+    """The demo staff, one post due half an hour ago and one five hours ago (late); both
+    for Facebook and Google, which are published by hand. Returns their ids."""
+    from datetime import timedelta
+
+    from core.app import DatabaseInfo, DatabaseKind, build_services
+    from core.clock import ManualClock
+    from core.demo import create_demo_practice
+    from core.staff.pins import fast_hasher
+    from storage.secrets import InMemorySecretStore
+
+    assert isinstance(clock, ManualClock)
+    services = build_services(
+        uow=uow,  # type: ignore[arg-type]
+        clock=clock,
+        secrets=InMemorySecretStore(),
+        database=DatabaseInfo(DatabaseKind.SQLITE, "test", True, "0003", "/tmp"),
+        backup_store=None,
+        hasher=fast_hasher(),
+    )
+    staff = create_demo_practice(services, with_posts=False)
+    composer = services.composer
+    ids = []
+    for hours in (0.5, 5):
+        start = clock.now()
+        clock.set(start - timedelta(hours=hours + 1))
+        post = composer.new_draft(staff.front_desk, "Flu shots are here!", ("facebook", "gbp"))
+        post = composer.submit(staff.front_desk, post.id or 0, post.version)
+        post = composer.approve(staff.manager, post.id or 0, post.version)
+        post = composer.schedule(
+            staff.front_desk, post.id or 0, post.version, start - timedelta(hours=hours)
+        )
+        clock.set(start)
+        ids.append(post.id or 0)
+    return ids[0], ids[1]
+
+
+def _state(uow: object, post_id: int) -> str:
+    with uow() as tx:  # type: ignore[operator]
+        return str(tx.posts.get(post_id).state.value)
+
+
+def test_publish_due_in_process_opens_the_local_store_with_the_keyring_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    import main
+    from core.clock import ManualClock
+    from storage.open import open_local_store
+    from storage.secrets import InMemorySecretStore
+
+    secrets = InMemorySecretStore()
+    data = tmp_path / "practice"
+    with open_local_store(data, secrets) as store:
+        due, late = _practice_with_due_posts(store.uow_factory, ManualClock(_now()))
+    monkeypatch.setattr(main, "open_secrets", lambda demo, data_dir: secrets)
+    before = list(logging.getLogger().handlers)
+    try:
+        assert main.main(["--publish-due", "--data-dir", str(data)]) == 0
+        first = capsys.readouterr()
+        assert main.main(["--publish-due", "--data-dir", str(data)]) == 0
+        second = capsys.readouterr()
+    finally:
+        for handler in logging.getLogger().handlers[:]:
+            if handler not in before:
+                logging.getLogger().removeHandler(handler)
+                handler.close()
+    assert first.out.splitlines() == [
+        "Started publishing 1 post; 0 posts published, 0 posts failed.",
+        "1 post to publish by hand: see Today in the app.",
+        "1 post more than a few hours late: left for the app to ask whether to publish now.",
+    ]
+    assert second.out.startswith("Started publishing 0 posts;")
+    assert "Flu" not in first.out + second.out
+    with open_local_store(data, secrets, create=False) as store:
+        assert _state(store.uow_factory, due) == "publishing"
+        assert _state(store.uow_factory, late) == "scheduled"
+        with store.uow_factory() as tx:
+            assert {e.status.value for e in tx.outbox.for_post(due)} == {"manual"}
+    log_text = (data / "logs" / "frontdesk.log").read_text()
+    assert "publish-due started=1" in log_text
+    assert "Flu" not in log_text
+
+
+def _now() -> object:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> object:
+    from tests import services
+
+    try:
+        with services.postgres_server() as url:
+            yield url
+    except services.ServiceUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL unavailable: {exc} (CI is set: nothing may skip in CI)")
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+
+
+@pytest.mark.postgres
+def test_publish_due_against_a_shared_server_as_the_os_scheduler_runs_it(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from core.clock import ManualClock
+    from storage.open import open_server_store
+    from tests import services
+
+    with services.fresh_database(pg_url) as url:
+        with open_server_store(url, tmp_path / "setup") as store:
+            due, late = _practice_with_due_posts(store.uow_factory, ManualClock(_now()))
+        result = run_main(
+            "--publish-due",
+            "--database-url",
+            url,
+            "--data-dir",
+            str(tmp_path / "workstation"),
+            env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+        )
+        assert result.returncode == 0, result.stderr
+        assert "Started publishing 1 post;" in result.stdout
+        assert "1 post to publish by hand" in result.stdout
+        assert "1 post more than a few hours late" in result.stdout
+        with open_server_store(url, tmp_path / "check") as store:
+            assert _state(store.uow_factory, due) == "publishing"
+            assert _state(store.uow_factory, late) == "scheduled"

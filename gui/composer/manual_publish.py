@@ -2,7 +2,8 @@
 photos, open the platform, post, and paste the link of the live post back here.
 
 Most platforms a small practice uses have no publishing API it can get, so a person publishes
-and the app records where the post went live (``ComposerService.record_manual_publish``).
+and the app records where the post went live (``PublishingService.record_manual_publish``,
+which also keeps the outbox in step).
 Recording is allowed platform by platform: the post stays "publishing" until every platform
 has its link, then it is published. Platforms already recorded (here, or on another
 workstation) show as done with their link. Everything slow (reading the post, recording,
@@ -274,7 +275,7 @@ class ManualPublishDialog(QDialog):
         )
         self._set_busy(True)
         self._runner.run(
-            lambda: services.composer.record_manual_publish(user, post_id, version, urls),
+            lambda: services.publishing.record_manual_publish(user, post_id, version, urls),
             lambda post: self._recorded(post, urls),
             self._record_failed,
         )

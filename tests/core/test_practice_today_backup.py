@@ -23,7 +23,7 @@ from core.today.service import urgency_order
 
 
 def test_practice_round_trip_and_conflict(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+    staff = create_demo_practice(memory_services, with_posts=False)
     first = memory_services.practice.practice()
     assert first.value == DEMO_PRACTICE
     saved = memory_services.practice.save_practice(
@@ -39,7 +39,7 @@ def test_practice_round_trip_and_conflict(memory_services: Services) -> None:
 
 
 def test_practice_validation_and_permission(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+    staff = create_demo_practice(memory_services, with_posts=False)
     current = memory_services.practice.practice()
     with pytest.raises(ValidationError) as err:
         memory_services.practice.save_practice(
@@ -55,7 +55,7 @@ def test_practice_validation_and_permission(memory_services: Services) -> None:
 
 
 def test_settings_defaults_and_bounds(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+    staff = create_demo_practice(memory_services, with_posts=False)
     settings = memory_services.practice.settings()
     assert settings == Versioned(AppSettings(), None)
     with pytest.raises(ValidationError):
@@ -94,7 +94,7 @@ def test_rules_codec_round_trip(rules: ResponseRules) -> None:
 
 
 def test_rules_saved_and_validated(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+    staff = create_demo_practice(memory_services, with_posts=False)
     rules = ResponseRules(
         negative_days=1,
         closed_days=(date(2026, 12, 24),),
@@ -151,7 +151,7 @@ def test_daily_backup_due_and_pruning() -> None:
 
 
 def test_backup_service_and_today(memory_services: Services, clock: ManualClock) -> None:
-    staff = create_demo_practice(memory_services)
+    staff = create_demo_practice(memory_services, with_posts=False)
     backups = memory_services.backups
     assert backups is not None
     assert [i.kind for i in memory_services.today.items()] == ["backup_stale"]
@@ -169,7 +169,7 @@ def test_backup_service_and_today(memory_services: Services, clock: ManualClock)
 
 
 def test_practice_phone_missing_is_on_today(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+    staff = create_demo_practice(memory_services, with_posts=False)
     memory_services.backups.run_daily(14)  # type: ignore[union-attr]
     current = memory_services.practice.practice()
     memory_services.practice.save_practice(
@@ -179,7 +179,7 @@ def test_practice_phone_missing_is_on_today(memory_services: Services) -> None:
 
 
 def test_today_hides_items_the_viewer_cannot_act_on(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+    staff = create_demo_practice(memory_services, with_posts=False)
     assert [i.kind for i in memory_services.today.items(staff.admin)] == ["backup_stale"]
     assert [i.kind for i in memory_services.today.items(staff.manager)] == ["backup_stale"]
     assert memory_services.today.items(staff.front_desk) == []

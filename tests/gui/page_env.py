@@ -40,7 +40,9 @@ class PageEnv:
         events[index] = replace(events[index], detail=detail)
 
 
-def build_env(clock: ManualClock, *, backups: bool = True, key: bool = True) -> PageEnv:
+def build_env(
+    clock: ManualClock, *, backups: bool = True, key: bool = True, with_posts: bool = True
+) -> PageEnv:
     store = MemoryStore()
     secrets = MemorySecrets()
     if key:
@@ -55,7 +57,7 @@ def build_env(clock: ManualClock, *, backups: bool = True, key: bool = True) -> 
         hasher=fast_hasher(),
         database_key_name=KEY_NAME if key else None,
     )
-    staff = create_demo_practice(services)
+    staff = create_demo_practice(services, with_posts=with_posts)
     return PageEnv(services, store, backup_store, secrets, clock, staff)
 
 

@@ -249,6 +249,9 @@ def test_mark_published_records_part_then_all_and_the_post_is_published(
     assert published.args[0].state is PostState.PUBLISHED
     qtbot.waitUntil(lambda: dialog.loaded and not dialog.busy, timeout=5000)
     assert env.services.composer.get(post.id).state is PostState.PUBLISHED
+    entries = env.services.publishing.entries(post.id)
+    assert {e.platform for e in entries} == set(post.platforms)
+    assert {e.status.value for e in entries} == {"sent"}  # the outbox agrees: never sent again
     assert dialog.card("x").done
     assert dialog.banner is not None
     assert "Published everywhere" in dialog.banner.text_label.text()

@@ -27,9 +27,16 @@ from gui.today.wording import (
     relative_past,
     word,
 )
-from tests.gui.page_env import PageEnv
+from tests.gui.page_env import PageEnv, build_env
 
 CHICAGO = ZoneInfo("America/Chicago")
+
+
+@pytest.fixture
+def env(clock: ManualClock) -> PageEnv:
+    """The demo practice without its posts: these tests count the foundation's own items
+    (posts' items are tested with the composer, tests/gui/test_publishing_gui.py)."""
+    return build_env(clock, with_posts=False)
 
 
 @pytest.fixture

@@ -1,0 +1,145 @@
+"""The connector interface: how one platform's variant of a post goes out.
+
+A connector publishes one ``PublishRequest`` and returns the ``RemotePost`` (its id on the
+platform and its live URL), or raises one of three typed errors the outbox acts on:
+
+- ``TransientPublishError`` — nothing went out and trying again later may work (HTTP 429 or
+  5xx, a refused connection); ``retry_after`` carries a platform's ``Retry-After`` in seconds.
+- ``PermanentPublishError`` — the platform refused for good (an expired token, rejected
+  content); the message is the platform's reason in plain words, for the person to read.
+- ``UncertainOutcome`` — the request may have reached the platform but no answer came back
+  (a timeout, a connection dropped after sending). Before any retry the outbox asks ``find``.
+
+``find(request)`` reconciles: it returns the post if the platform has it (looked up by the
+idempotency key, or however the platform allows), else ``None``. It may raise the same errors.
+
+Platforms without an API connector use the ``ManualConnector``: a person copies the text, opens
+the platform's compose page, publishes, and pastes the live URL back
+(``PublishingService.record_manual_publish``). API connectors arrive in a later issue and
+register in the ``ConnectorRegistry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from core.errors import FrontDeskError
+
+
+@dataclass(frozen=True, slots=True)
+class PublishRequest:
+    """One platform's variant of a post, ready to go: its text, the clean (re-encoded,
+    metadata-free) image files, and the key that is the same for every attempt."""
+
+    post_id: int
+    platform: str
+    text: str
+    image_paths: tuple[Path, ...]
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemotePost:
+    """The post as it lives on the platform."""
+
+    remote_id: str
+    url: str
+
+
+class PublishError(FrontDeskError):
+    """A connector's failure; ``code`` is a short stable code (``http_429``, ``timeout``,
+    ``token_expired``…) for the outbox record and the audit trail. Never carries post text."""
+
+    default_code = "publish_error"
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code or self.default_code
+
+
+class TransientPublishError(PublishError):
+    """Nothing went out; trying again later may work. ``retry_after`` (seconds) is how long the
+    platform asked to wait, when it said."""
+
+    default_code = "transient"
+
+    def __init__(self, message: str, *, code: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+class PermanentPublishError(PublishError):
+    """The platform refused for good; ``str(error)`` is its reason in plain words."""
+
+    default_code = "rejected"
+
+
+class UncertainOutcome(PublishError):
+    """The request may or may not have reached the platform: reconcile before any retry."""
+
+    default_code = "uncertain"
+
+
+class ManualPublishRequired(PermanentPublishError):
+    """This platform has no API connector: a person publishes by hand."""
+
+    default_code = "manual"
+
+
+class Connector(Protocol):
+    """Publishes one platform's variant of a post (see the module docstring)."""
+
+    def publish(self, request: PublishRequest) -> RemotePost: ...
+
+    def find(self, request: PublishRequest) -> RemotePost | None: ...
+
+
+class ManualConnector:
+    """The connector of every platform without an API: a person publishes by hand.
+
+    The outbox never calls it: entries of manual platforms wait (status ``manual``) until the
+    person pastes the live URL. ``compose_url`` is the page to open for that.
+    """
+
+    def publish(self, request: PublishRequest) -> RemotePost:
+        raise ManualPublishRequired(
+            "This platform is published by hand: copy the text, publish, paste the live URL."
+        )
+
+    def find(self, request: PublishRequest) -> RemotePost | None:
+        return None  # only the person knows; they record the URL
+
+    def compose_url(self, platform: str, *, server: str = "") -> str:
+        """The platform's page for writing a post (``resources/platforms.json``); a Mastodon
+        URL needs the practice's ``server``. ``""`` when there is none to open."""
+        from core.platforms import default_rules
+
+        url = default_rules().rule(platform).compose_url
+        if "{server}" in url:
+            return url.replace("{server}", server.strip().strip("/")) if server.strip() else ""
+        return url
+
+
+class ConnectorRegistry:
+    """Which connector publishes each platform: the registered API connector, else the
+    manual one."""
+
+    def __init__(
+        self,
+        connectors: Mapping[str, Connector] | None = None,
+        manual: ManualConnector | None = None,
+    ) -> None:
+        self._connectors: dict[str, Connector] = dict(connectors or {})
+        self.manual = manual or ManualConnector()
+
+    def register(self, platform: str, connector: Connector) -> None:
+        self._connectors[platform] = connector
+
+    def get(self, platform: str) -> Connector:
+        return self._connectors.get(platform, self.manual)
+
+    def is_manual(self, platform: str) -> bool:
+        return platform not in self._connectors
