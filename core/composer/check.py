@@ -15,10 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.composer.errors import PlatformNotTargeted
 from core.composer.model import Advice, Post, PostState, Problem
 from core.composer.ports import PhiOverride, PostOrder, PostQuery
-from core.composer.variants import variant_text
+from core.composer.variants import not_targeted, variant_text
 from core.errors import ValidationError
 from core.phi import Finding, scan_text
 
@@ -163,13 +162,6 @@ def advice_history(now: datetime) -> tuple[PostQuery, PostQuery]:
         order=PostOrder.SCHEDULED_ASC,
     )
     return went_out, planned
-
-
-def not_targeted(platform: str) -> PlatformNotTargeted:
-    """The error for a platform the post does not target."""
-    return PlatformNotTargeted(
-        "the post does not target this platform", field="platform", platform=platform
-    )
 
 
 def check_publication(post: Post, platform: str, url: str, done: set[str]) -> None:

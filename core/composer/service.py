@@ -31,7 +31,6 @@ from core.composer.check import (
     check_publication,
     contact_details,
     find_phi,
-    not_targeted,
     resolve_override,
 )
 from core.composer.model import Comment, Post, PostState, Transition
@@ -43,15 +42,7 @@ from core.composer.ports import (
     Publication,
 )
 from core.composer.readiness import problems
-from core.composer.variants import (
-    edit_variant,
-    new_post,
-    reopened,
-    reset_to_master,
-    set_master,
-    set_media,
-    set_platforms,
-)
+from core.composer.variants import apply_edits, new_post, reopened
 from core.composer.workflow import new_comment, transition
 from core.errors import EditConflict
 from core.ports import UnitOfWork, UnitOfWorkFactory
@@ -187,20 +178,15 @@ class ComposerService:
         with self._uow() as tx:
             editor = tx.staff.get(actor.id)
             before = self._load(tx, post_id, expected_version)
-            post = before
-            if platforms is not None:
-                post = set_platforms(post, platforms, editor=editor, now=now)
-            if master_text is not None:
-                post = set_master(post, master_text, editor=editor, now=now)
-            for platform, text in (variants or {}).items():
-                if platform not in post.variants:
-                    raise not_targeted(platform)
-                if text is None:
-                    post = reset_to_master(post, platform, editor=editor, now=now)
-                else:
-                    post = edit_variant(post, platform, text, editor=editor, now=now)
-            if media is not None:
-                post = set_media(post, media, editor=editor, now=now)
+            post = apply_edits(
+                before,
+                editor=editor,
+                now=now,
+                platforms=platforms,
+                master_text=master_text,
+                variants=variants,
+                media=media,
+            )
             if post == before:
                 return before
             saved = tx.posts.save(post, expected_version)

@@ -115,6 +115,13 @@ def set_media(
     return _edit(post, editor, now, media_hashes=normalize_media(media_hashes))
 
 
+def not_targeted(platform: str) -> PlatformNotTargeted:
+    """The error for a platform the post does not target."""
+    return PlatformNotTargeted(
+        "the post does not target this platform", field="platform", platform=platform
+    )
+
+
 def apply_edits(
     post: Post,
     *,
@@ -135,9 +142,7 @@ def apply_edits(
         post = set_master(post, master_text, editor=editor, now=now)
     for platform, text in (variants or {}).items():
         if platform not in post.variants:
-            raise PlatformNotTargeted(
-                "the post does not target this platform", field="platform", platform=platform
-            )
+            raise not_targeted(platform)
         if text is None:
             post = reset_to_master(post, platform, editor=editor, now=now)
         else:
