@@ -514,7 +514,10 @@ class PostEditor(QWidget):
             chip.setEnabled(editable)
         for widget in (self.template_button, self.ideas_button, self.hashtag_button):
             widget.setEnabled(editable)
-        if post.state in (PostState.APPROVED, PostState.SCHEDULED, PostState.FAILED):
+        sent_back = self._sent_back()
+        if sent_back:
+            self._show_banner(sent_back, "warning")
+        elif post.state in (PostState.APPROVED, PostState.SCHEDULED, PostState.FAILED):
             self._show_banner(
                 self.tr("Any change sends this post back for approval by a second person."),
                 "info",
@@ -546,6 +549,17 @@ class PostEditor(QWidget):
                 when_text=when_text,
             )
         self._update_actions()
+
+    def _sent_back(self) -> str:
+        """For a draft an approver sent back: who asked for what ("" otherwise)."""
+        if self.post is None or self.post.state is not PostState.DRAFT or not self.history:
+            return ""
+        steps = self.history.transitions
+        if not steps or steps[-1].action != "request_changes":
+            return ""
+        step = steps[-1]
+        who = self.names.get(step.actor_id, "?") if step.actor_id is not None else "?"
+        return self.tr("{who} asked for changes: {note}").format(who=who, note=step.note)
 
     def _show_banner(self, text: str, tone: str) -> None:
         self.banner.set_text(text)
@@ -680,7 +694,7 @@ class PostEditor(QWidget):
             measured = measure(self._text_for(tab_key), tab_key)
             label = platform_name(tab_key, short=True)
             if measured.limit <= COUNTED_LIMIT or measured.length > measured.limit:
-                label += f"  {measured.length}/{measured.limit}"
+                label += f" {measured.length}/{measured.limit}"
             self.tabs.setTabText(index, label)
             over = measured.length > measured.limit or bool(
                 measured.problems and self._text_for(tab_key)

@@ -70,11 +70,11 @@ def test_typing_updates_counters_at_once_and_marks_text_past_x_limit(
     open_and_wait(qtbot, editor, post.id)
     assert [editor.tabs.tabText(i) for i in range(editor.tabs.count())] == [
         "All platforms",
-        "X  0/280",
+        "X 0/280",
         "Facebook",
     ]
     type_text(qtbot, editor, "Smile! " * 45)  # 315 characters
-    assert editor.tabs.tabText(1) == "X  315/280"
+    assert editor.tabs.tabText(1) == "X 315/280"
     assert "X: 35 over" in editor.counter_label.text()
     overflow = [s for s in editor.highlighter.spans() if s[2] == "overflow"]
     assert overflow == [(280, 315, "overflow")]
@@ -290,3 +290,15 @@ def test_a_save_from_another_computer_meanwhile_loses_nothing(
     keep.click()
     qtbot.waitUntil(lambda: composer.get(post.id).master_text == "Open Saturday. Walk-ins welcome.")
     assert not editor.conflict_banner.isVisible()
+
+
+def test_a_draft_sent_back_says_who_asked_for_what(
+    qtbot: QtBot, env: PageEnv, editor: PostEditor
+) -> None:
+    composer = env.services.composer
+    post = new_post(env, env.staff.front_desk, SAFE)
+    post = composer.submit(env.staff.front_desk, post.id, post.version)
+    composer.request_changes(env.staff.manager, post.id, post.version, "Add our booking link.")
+    open_and_wait(qtbot, editor, post.id)
+    assert editor.banner.isVisible()
+    assert editor.banner.text_label.text() == "Marcus Bell asked for changes: Add our booking link."
