@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTime
 
@@ -34,14 +34,6 @@ def first_weekday(locale: QLocale | None = None) -> int:
     """The locale's first day of the week, numbered like ``date.weekday()`` (0 = Monday)."""
     day = (locale or app_locale()).firstDayOfWeek()
     return (day.value - 1) % 7
-
-
-def practice_zone(name: str) -> ZoneInfo:
-    """The practice's time zone; UTC when the name is not a known zone."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 # --- platforms -------------------------------------------------------------------------------

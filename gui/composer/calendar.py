@@ -54,15 +54,16 @@ from gui.composer.cal_format import (
     first_weekday,
     month_title,
     platform_name,
-    practice_zone,
     short_day_text,
     state_label,
     time_text,
     week_title,
     weekday_name,
 )
+from gui.composer.notice import NoticeSlot
+from gui.composer.wording import practice_zone
 from gui.tasks import TaskRunner
-from gui.widgets import Banner, EmptyState, button, caption, heading
+from gui.widgets import EmptyState, button, caption, heading
 
 EXPORT_PUBLISHED_DAYS = 365
 """How far back the ``.ics`` export reaches for published posts (scheduled ones: all)."""
@@ -132,8 +133,6 @@ class CalendarView(QWidget):
         self._generation = 0
         self._moving: set[int] = set()
         self._focus_after: int | None = None
-        self.notice: Banner | None = None
-        self.notice_tone = ""
         self._build()
         self._apply_style()
         self._show_blank()
@@ -196,9 +195,8 @@ class CalendarView(QWidget):
 
     def _build_body(self, outer: QVBoxLayout) -> None:
 
-        self.notice_holder = QVBoxLayout()
-        self.notice_holder.setContentsMargins(0, 0, 0, 0)
-        outer.addLayout(self.notice_holder)
+        self.notice = NoticeSlot()
+        outer.addWidget(self.notice)
 
         self.hint = caption(
             self.tr(
@@ -340,7 +338,11 @@ class CalendarView(QWidget):
         return [chip for cell in self._cells for chip in cell.chips]
 
     def notice_text(self) -> str:
-        return self.notice.text_label.text() if self.notice is not None else ""
+        return self.notice.text()
+
+    @property
+    def notice_tone(self) -> str:
+        return self.notice.tone
 
     # --- navigation --------------------------------------------------------------------
     def _go(self, step: int) -> None:
@@ -618,19 +620,10 @@ class CalendarView(QWidget):
 
     # --- messages ----------------------------------------------------------------------
     def _say(self, text: str, tone: str) -> None:
-        self._clear_notice()
-        self.notice = Banner(text, tone)
-        self.notice.setAccessibleName(text)
-        self.notice_tone = tone
-        self.notice_holder.addWidget(self.notice)
+        self.notice.say(text, tone)
 
     def _clear_notice(self) -> None:
-        if self.notice is not None:
-            self.notice_holder.removeWidget(self.notice)
-            self.notice.hide()
-            self.notice.deleteLater()
-        self.notice = None
-        self.notice_tone = ""
+        self.notice.clear()
 
     def _load_failed(self, exc: BaseException) -> None:
         if not shiboken6.isValid(self):

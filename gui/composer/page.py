@@ -15,10 +15,11 @@ from core.composer.ports import PostQuery
 from core.staff.model import StaffMember
 from gui import errors
 from gui.composer.calendar import CalendarView
-from gui.composer.editor import PostEditor, practice_zone
+from gui.composer.editor import PostEditor
 from gui.composer.manual_publish import ManualPublishDialog
 from gui.composer.post_list import PostListPanel
 from gui.composer.published import PublishedList
+from gui.composer.wording import practice_zone
 from gui.hub import SignalHub
 from gui.page import Page
 from gui.tasks import TaskRunner

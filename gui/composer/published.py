@@ -30,7 +30,8 @@ from core.composer.workflow import allowed_targets
 from core.staff.model import StaffMember
 from gui import errors, icons
 from gui.composer import pub_dialogs
-from gui.composer.cal_format import platform_name, practice_zone
+from gui.composer.cal_format import platform_name
+from gui.composer.notice import NoticeSlot
 from gui.composer.pub_model import (
     PAGE_SIZE,
     PublishedColumn,
@@ -38,8 +39,9 @@ from gui.composer.pub_model import (
     PublishedModel,
     PublishedRow,
 )
+from gui.composer.wording import practice_zone
 from gui.tasks import TaskRunner
-from gui.widgets import Banner, EmptyState, button, caption, repolish
+from gui.widgets import EmptyState, button, caption, repolish
 
 SEARCH_DELAY_MS = 300
 _EVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -102,8 +104,6 @@ class PublishedList(QWidget):
         self.page_size = PAGE_SIZE
         self._generation = 0
         self._tz = ZoneInfo("UTC")
-        self.notice: Banner | None = None
-        self.notice_tone = ""
         self.model = PublishedModel(self)
         self.delegate = PublishedDelegate(self)
         self._search_timer = QTimer(self)
@@ -140,9 +140,8 @@ class PublishedList(QWidget):
         bar.addWidget(self.withdraw_button)
         outer.addLayout(bar)
 
-        self.notice_holder = QVBoxLayout()
-        self.notice_holder.setContentsMargins(0, 0, 0, 0)
-        outer.addLayout(self.notice_holder)
+        self.notice = NoticeSlot()
+        outer.addWidget(self.notice)
         self.stack = QStackedWidget()
         self.stack.addWidget(self._build_table())
         self.empty = EmptyState("check-circle", "", "")
@@ -262,7 +261,11 @@ class PublishedList(QWidget):
         return None
 
     def notice_text(self) -> str:
-        return self.notice.text_label.text() if self.notice is not None else ""
+        return self.notice.text()
+
+    @property
+    def notice_tone(self) -> str:
+        return self.notice.tone
 
     # --- actions -----------------------------------------------------------------------
     def withdraw_selected(self) -> None:
@@ -414,19 +417,10 @@ class PublishedList(QWidget):
         self._update_actions()
 
     def _say(self, text: str, tone: str) -> None:
-        self._clear_notice()
-        self.notice = Banner(text, tone)
-        self.notice.setAccessibleName(text)
-        self.notice_tone = tone
-        self.notice_holder.addWidget(self.notice)
+        self.notice.say(text, tone)
 
     def _clear_notice(self) -> None:
-        if self.notice is not None:
-            self.notice_holder.removeWidget(self.notice)
-            self.notice.hide()
-            self.notice.deleteLater()
-        self.notice = None
-        self.notice_tone = ""
+        self.notice.clear()
 
     def _failed(self, exc: BaseException) -> None:
         if shiboken6.isValid(self):

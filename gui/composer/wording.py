@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QCoreApplication
 
+from core.composer.calendar import platform_names
 from core.composer.model import Advice, PostState, Problem
 
 _CONTEXT = "ComposerWording"
@@ -18,27 +20,26 @@ def tr(text: str) -> str:
     return QCoreApplication.translate(_CONTEXT, text)
 
 
-PLATFORM_NAMES = {
-    "x": "X",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "threads": "Threads",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "linkedin": "LinkedIn",
-    "gbp": "Google Business Profile",
-}
-"""Brand names (not translated)."""
-
-SHORT_PLATFORM_NAMES = {**PLATFORM_NAMES, "gbp": "Google"}
-"""For tabs and chips, where "Google Business Profile" does not fit."""
+SHORT_PLATFORM_NAMES = {"gbp": "Google"}
+"""For tabs and chips, where "Google Business Profile" does not fit; others use their name."""
 
 
 def platform_name(platform: str | None, *, short: bool = False) -> str:
+    """A platform's display name from ``resources/platforms.json`` (brand names are not
+    translated); ``None`` is the main text, shared by all platforms."""
     if platform is None:
         return tr("All platforms")
-    names = SHORT_PLATFORM_NAMES if short else PLATFORM_NAMES
-    return names.get(platform, platform)
+    if short and platform in SHORT_PLATFORM_NAMES:
+        return SHORT_PLATFORM_NAMES[platform]
+    return platform_names([platform])[0]
+
+
+def practice_zone(name: str) -> ZoneInfo:
+    """The practice's time zone; UTC when the name is not a known zone."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def state_label(state: PostState) -> str:
