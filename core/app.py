@@ -190,7 +190,11 @@ def build_services(
         from core.composer.service import ComposerService
 
         return ComposerService(
-            uow, clock, known_names or _no_names, lambda: practice.practice().value
+            uow,
+            clock,
+            known_names or _no_names,
+            lambda: practice.practice().value,
+            posting=lambda: practice.posting_plan().value,
         )
 
     def publishing() -> PublishingService:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import KnownError
+from core.practice.rules import MASTODON_LIMIT_RANGE, MAX_POSTS_PER_WEEK
 from core.staff.rules import PIN_MAX_LENGTH, PIN_MIN_LENGTH
 from gui.crash import (
     CrashDialog,
@@ -189,6 +190,12 @@ def validation_text(field: str) -> str:
         "positive_days": translate("Errors", "Response time frames are 0 to 30 business days."),
         "hours": translate("Errors", "Opening hours must open before they close."),
         "role": translate("Errors", "The practice needs at least one active admin."),
+        "posts_per_week": translate("Errors", "Aim for 0 to {n} posts a week (0: no plan).").format(
+            n=MAX_POSTS_PER_WEEK
+        ),
+        "mastodon_limit": translate(
+            "Errors", "A Mastodon server's limit is {low:,} to {high:,} characters."
+        ).format(low=MASTODON_LIMIT_RANGE[0], high=MASTODON_LIMIT_RANGE[1]),
     }
     return texts.get(field, translate("Errors", "Please check what you entered and try again."))
 

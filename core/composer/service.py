@@ -46,7 +46,7 @@ from core.composer.variants import apply_edits, new_post, reopened
 from core.composer.workflow import new_comment, transition
 from core.errors import EditConflict
 from core.ports import UnitOfWork, UnitOfWorkFactory
-from core.practice.model import Practice
+from core.practice.model import PostingPlan, Practice
 from core.staff.model import StaffMember
 
 DEFAULT_PLATFORMS: tuple[str, ...] = ("facebook", "instagram", "gbp")
@@ -61,10 +61,15 @@ def _no_media_check(hashes: Sequence[str]) -> int:
     return 0
 
 
+def _default_plan() -> PostingPlan:
+    return PostingPlan()
+
+
 @dataclass(frozen=True, slots=True)
 class _ScanInput:
     known_names: tuple[str, ...]
     allowed: tuple[str, ...]
+    limits: Mapping[str, int]
 
 
 class ComposerService:
@@ -75,7 +80,8 @@ class ComposerService:
     are never PHI. ``media_cleared`` is the hook the image-checklist and consent issues plug
     into: given a post's image hashes it returns how many are *not* cleared (checklist or
     consent), which blocks submitting, approving and publishing; until they land every image
-    counts as cleared.
+    counts as cleared. ``posting`` gives the practice's posting plan (how often it aims to post,
+    its Mastodon server's limit), read on every check and gated step; default: the defaults.
     """
 
     def __init__(
@@ -86,6 +92,7 @@ class ComposerService:
         practice: Callable[[], Practice],
         *,
         media_cleared: MediaCheck = _no_media_check,
+        posting: Callable[[], PostingPlan] = _default_plan,
         audit_clock: Clock | None = None,
     ) -> None:
         self._uow = uow
@@ -94,6 +101,7 @@ class ComposerService:
         self._known_names = known_names
         self._practice = practice
         self._media_cleared = media_cleared
+        self._posting = posting
 
     def as_of(self, clock: Clock) -> ComposerService:
         """This service acting at the times ``clock`` tells: for recording what happened
@@ -105,6 +113,7 @@ class ComposerService:
             self._known_names,
             self._practice,
             media_cleared=self._media_cleared,
+            posting=self._posting,
             audit_clock=self._audit_clock,
         )
 
@@ -138,16 +147,25 @@ class ComposerService:
             saved = tx.posts.editor_state(post_id)
         return EditorState() if saved is None else EditorState.from_json(saved)
 
+    def posting_plan(self) -> PostingPlan:
+        """The practice's posting plan as the checks see it now (opens its own unit of work
+        when the provider reads storage: call it before opening one)."""
+        return self._posting()
+
     def check(self, post: Post) -> CheckResult:
         """PHI findings (with the post's recorded overrides), readiness problems and advice
-        (given the practice's posts of the last 30 days and the next ones planned)."""
+        (given the practice's posts of the last 30 days and the next ones planned, and its
+        posting plan: how often it aims to post, its Mastodon server's limit)."""
         now = self._clock.now()
-        scan = self._scan_input()
+        plan = self._posting()
+        scan = self._scan_input(plan)
         with self._uow() as tx:
             findings = self._findings(tx, post, scan)
             history = [p for q in advice_history(now) for p in tx.posts.list(q)]
-        advice = advise(post, history=history, now=now)
-        return CheckResult(findings, tuple(problems(post)), tuple(advice))
+        advice = advise(
+            post, history=history, now=now, posts_per_week=plan.frequency, limits=scan.limits
+        )
+        return CheckResult(findings, tuple(problems(post, limits=scan.limits)), tuple(advice))
 
     # --- writing ---------------------------------------------------------------------------
     def new_draft(
@@ -333,7 +351,8 @@ class ComposerService:
         at: datetime | None = None,
     ) -> Post:
         """One workflow step; ``scan`` (given exactly for the gated steps) feeds the PHI
-        check whose open findings and the media hook's count the gate needs."""
+        check whose open findings and the media hook's count the gate needs, and the posting
+        plan's limits its readiness check measures with."""
         blocking = uncleared = None
         if scan is not None:
             blocking = sum(not f.overridden for f in self._findings(tx, post, scan))
@@ -347,6 +366,7 @@ class ComposerService:
             blocking_findings=blocking,
             uncleared_media=uncleared,
             scheduled_at=at,
+            limits=scan.limits if scan is not None else None,
         )
         assert post.id is not None
         saved = tx.posts.save(after, post.version)
@@ -365,13 +385,15 @@ class ComposerService:
             raise EditConflict("Someone else saved this post first.", entity="post", id=post_id)
         return post
 
-    def _scan_input(self) -> _ScanInput:
+    def _scan_input(self, plan: PostingPlan | None = None) -> _ScanInput:
         """The providers' answers, read *before* the use case's unit of work opens: they
         open their own (one SQLite writer at a time: nesting would wait on itself)."""
         practice = self._practice()
+        limits = (plan or self._posting()).limits
         return _ScanInput(
             tuple(self._known_names()),
             contact_details(practice.phone, practice.website, practice.address),
+            limits,
         )
 
     @staticmethod

@@ -6,7 +6,14 @@ from datetime import date, time
 from typing import Any
 
 from core.errors import ValidationError
-from core.practice.model import AppSettings, BusinessHours, Practice, ResponseRules, Specialty
+from core.practice.model import (
+    AppSettings,
+    BusinessHours,
+    PostingPlan,
+    Practice,
+    ResponseRules,
+    Specialty,
+)
 
 
 def practice_to_dict(p: Practice) -> dict[str, Any]:
@@ -89,3 +96,18 @@ def rules_from_dict(d: dict[str, Any]) -> ResponseRules:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationError("The rules of engagement are malformed.", field="rules") from exc
+
+
+def posting_plan_to_dict(p: PostingPlan) -> dict[str, Any]:
+    return {"posts_per_week": p.posts_per_week, "mastodon_limit": p.mastodon_limit}
+
+
+def posting_plan_from_dict(d: dict[str, Any]) -> PostingPlan:
+    base = PostingPlan()
+    try:
+        return PostingPlan(
+            posts_per_week=float(d.get("posts_per_week", base.posts_per_week)),
+            mastodon_limit=int(d.get("mastodon_limit", base.mastodon_limit)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ValidationError("The posting plan is malformed.", field="posting_plan") from exc

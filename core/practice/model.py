@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
@@ -63,3 +64,28 @@ class AppSettings:
     auto_lock_minutes: int = 5
     backup_keep_days: int = 14
     automatic_backups: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PostingPlan:
+    """The practice's posting plan, which the composer's checks use.
+
+    ``posts_per_week`` is how often the practice aims to post (``0`` means no plan: the composer
+    gives no advice on how often); ``mastodon_limit`` is the character limit of the practice's
+    Mastodon server (each server sets its own; most allow 500).
+    """
+
+    posts_per_week: float = 3.0
+    mastodon_limit: int = 500
+
+    @property
+    def limits(self) -> Mapping[str, int]:
+        """Per-platform character limits for ``core.platforms.measure`` and the composer's
+        readiness check and advice (``limits=``)."""
+        return {"mastodon": self.mastodon_limit}
+
+    @property
+    def frequency(self) -> float | None:
+        """``posts_per_week`` for ``core.composer.advice.advise``: ``None`` when there is no
+        plan."""
+        return self.posts_per_week if self.posts_per_week > 0 else None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from zoneinfo import available_timezones
 
 from core.errors import ValidationError
-from core.practice.model import AppSettings, Practice, ResponseRules
+from core.practice.model import AppSettings, PostingPlan, Practice, ResponseRules
 
 MAX_AUTO_LOCK_MINUTES = 60
+MAX_POSTS_PER_WEEK = 50
+MASTODON_LIMIT_RANGE = (100, 100_000)
 
 
 def validate_practice(p: Practice) -> None:
@@ -33,3 +36,13 @@ def validate_rules(r: ResponseRules) -> None:
     for day, (opens, closes) in r.hours.days.items():
         if not 0 <= day <= 6 or opens >= closes:
             raise ValidationError("Opening hours must open before they close.", field="hours")
+
+
+def validate_posting_plan(p: PostingPlan) -> None:
+    if not (math.isfinite(p.posts_per_week) and 0 <= p.posts_per_week <= MAX_POSTS_PER_WEEK):
+        raise ValidationError("Aim for 0 to 50 posts a week.", field="posts_per_week")
+    low, high = MASTODON_LIMIT_RANGE
+    if not low <= p.mastodon_limit <= high:
+        raise ValidationError(
+            "A Mastodon server's limit is 100 to 100,000 characters.", field="mastodon_limit"
+        )

@@ -10,8 +10,13 @@ from core.audit.service import append_event
 from core.clock import Clock
 from core.ports import UnitOfWorkFactory
 from core.practice import codec
-from core.practice.model import AppSettings, Practice, ResponseRules
-from core.practice.rules import validate_practice, validate_rules, validate_settings
+from core.practice.model import AppSettings, PostingPlan, Practice, ResponseRules
+from core.practice.rules import (
+    validate_posting_plan,
+    validate_practice,
+    validate_rules,
+    validate_settings,
+)
 from core.staff.model import Permission, StaffMember
 from core.staff.service import require
 
@@ -20,6 +25,7 @@ T = TypeVar("T")
 PRACTICE_KEY = "practice"
 SETTINGS_KEY = "app_settings"
 RULES_KEY = "response_rules"
+POSTING_PLAN_KEY = "posting_plan"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +70,18 @@ _RULES = _Kind(
     ResponseRules,
     Permission.EDIT_SETTINGS,
 )
+_POSTING_PLAN = _Kind(
+    POSTING_PLAN_KEY,
+    codec.posting_plan_to_dict,
+    codec.posting_plan_from_dict,
+    validate_posting_plan,
+    PostingPlan,
+    Permission.EDIT_SETTINGS,
+)
 
 
 class PracticeService:
-    """The practice profile, app settings and rules of engagement.
+    """The practice profile, app settings, rules of engagement and posting plan.
 
     Reads return ``Versioned`` values; a save whose version is stale raises
     ``core.errors.EditConflict`` instead of overwriting another workstation's change.
@@ -120,3 +134,13 @@ class PracticeService:
         self, actor: StaffMember, value: Versioned[ResponseRules]
     ) -> Versioned[ResponseRules]:
         return self._save(_RULES, actor, value)
+
+    def posting_plan(self) -> Versioned[PostingPlan]:
+        """How often the practice aims to post and its Mastodon server's limit, for the
+        composer's checks."""
+        return self._read(_POSTING_PLAN)
+
+    def save_posting_plan(
+        self, actor: StaffMember, value: Versioned[PostingPlan]
+    ) -> Versioned[PostingPlan]:
+        return self._save(_POSTING_PLAN, actor, value)

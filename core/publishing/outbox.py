@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import random as random_module
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -114,9 +114,12 @@ def record_step(
     note: str = "",
     blocking_findings: int | None = None,
     uncleared_media: int | None = None,
+    limits: Mapping[str, int] | None = None,
 ) -> Post:
     """Move ``post`` to ``to`` through ``core.composer.workflow.transition`` (every rule and
-    gate applies), save it, and record and audit the step as the composer does."""
+    gate applies), save it, and record and audit the step as the composer does. ``limits``
+    (the practice's per-platform limits, e.g. its Mastodon server's) go to the gate's
+    readiness check."""
     after, step = transition(
         post,
         to,
@@ -125,6 +128,7 @@ def record_step(
         note=note[:MAX_NOTE_LENGTH],
         blocking_findings=blocking_findings,
         uncleared_media=uncleared_media,
+        limits=limits,
     )
     assert post.id is not None
     saved = tx.posts.save(after, post.version)

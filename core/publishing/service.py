@@ -234,6 +234,7 @@ class PublishingService:
     def _start(self, actor: StaffMember | None, post: Post) -> Post:
         """Move ``post`` to publishing (checked again: PHI, images, readiness) and record
         its entries, in one transaction."""
+        limits = self._composer.posting_plan().limits  # read before our unit of work
         check = self._composer.check(post)  # opens its own unit of work: before ours
         uncleared = self._media_cleared(post.media_hashes)
         with self._uow() as tx:
@@ -250,6 +251,7 @@ class PublishingService:
                 actor=person,
                 blocking_findings=check.blocking_findings,
                 uncleared_media=uncleared,
+                limits=limits,
             )
             self.outbox.prepare(tx, started, self._clock.now())
             return started

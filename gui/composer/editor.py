@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
@@ -50,7 +50,7 @@ from core.composer.templates import default_templates, render_template
 from core.composer.variants import apply_edits
 from core.errors import EditConflict
 from core.platforms import PLATFORM_IDS, measure
-from core.practice.model import Practice
+from core.practice.model import PostingPlan, Practice
 from core.staff.model import Permission, StaffMember
 from core.staff.rules import can
 from gui import errors, theme
@@ -63,6 +63,7 @@ from gui.composer.wording import (
     finding_explanation,
     finding_title,
     platform_name,
+    practice_zone,
     state_label,
     state_tone,
 )
@@ -84,13 +85,7 @@ class _Loaded:
     editor_state: EditorState
     names: dict[int, str]
     practice: Practice
-
-
-def practice_zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    plan: PostingPlan
 
 
 def when_text(when: datetime, tz: ZoneInfo) -> str:
@@ -121,6 +116,7 @@ class PostEditor(QWidget):
         self.post: Post | None = None
         self.history: PostHistory | None = None
         self.practice: Practice | None = None
+        self.plan = PostingPlan()
         self.names: dict[int, str] = {}
         self.result: CheckResult | None = None
         self.pending_overrides: dict[FindingKey, str] = {}
@@ -353,6 +349,7 @@ class PostEditor(QWidget):
                 composer.editor_state(post_id),
                 {m.id: m.display_name for m in staff.list(include_inactive=True)},
                 practice_service.practice().value,
+                practice_service.posting_plan().value,
             )
 
         def loaded(result: _Loaded) -> None:
@@ -369,6 +366,20 @@ class PostEditor(QWidget):
             self._save_cursor()
         self._open_generation += 1
         self._show_nothing()
+
+    def reload_plan(self) -> None:
+        """Settings changed: read the posting plan again (the Mastodon limit counts)."""
+        practice = self.services.practice
+
+        def got(plan: PostingPlan) -> None:
+            if shiboken6.isValid(self):
+                self.plan = plan
+                self._update_counters()
+                self._update_marks()
+                self._update_preview()
+                self._schedule_check(0)
+
+        self.runner.run(lambda: practice.posting_plan().value, got, self._failed)
 
     @property
     def dirty(self) -> bool:
@@ -415,6 +426,7 @@ class PostEditor(QWidget):
         self.setEnabled(True)
         self.names = loaded.names
         self.practice = loaded.practice
+        self.plan = loaded.plan
         self.history = loaded.history
         self._adopt(post)
         state = loaded.editor_state
@@ -691,7 +703,9 @@ class PostEditor(QWidget):
             if tab_key is None:
                 self.tabs.setTabText(index, self.tr("All platforms"))
                 continue
-            measured = measure(self._text_for(tab_key), tab_key)
+            measured = measure(
+                self._text_for(tab_key), tab_key, limit=self.plan.limits.get(tab_key)
+            )
             label = platform_name(tab_key, short=True)
             if measured.limit <= COUNTED_LIMIT or measured.length > measured.limit:
                 label += f" {measured.length}/{measured.limit}"
@@ -732,13 +746,15 @@ class PostEditor(QWidget):
         marks: list[Mark] = []
         if key is None:
             starts = [
-                measure(text, p).overflow_start for p in self._platforms if self._own.get(p) is None
+                measure(text, p, limit=self.plan.limits.get(p)).overflow_start
+                for p in self._platforms
+                if self._own.get(p) is None
             ]
             known = [s for s in starts if s is not None]
             if known:
                 marks.append(Mark(min(known), len(text), "overflow"))
         else:
-            start = measure(text, key).overflow_start
+            start = measure(text, key, limit=self.plan.limits.get(key)).overflow_start
             if start is not None:
                 marks.append(Mark(start, len(text), "overflow"))
         for item in self._findings_here():
@@ -770,7 +786,12 @@ class PostEditor(QWidget):
         self.preview_card.show()
         self.preview_card.set_title(self.tr("Preview: {p}").format(p=platform_name(platform)))
         name = self.practice.name if self.practice else ""
-        self.preview.set_content(platform, self._text_for(platform), account_name=name)
+        self.preview.set_content(
+            platform,
+            self._text_for(platform),
+            account_name=name,
+            limit=self.plan.limits.get(platform),
+        )
 
     # --- checking --------------------------------------------------------------------------
     def _schedule_check(self, delay: int) -> None:

@@ -203,6 +203,8 @@ class ComposerPage(Page):
     def _data_changed(self, area: str) -> None:
         if self._announcing or self.user is None or not self.isVisible():
             return
+        if area == "settings":
+            self.editor.reload_plan()
         if area in (DATA_AREA, "settings"):
             self.refresh()
 

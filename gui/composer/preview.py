@@ -122,6 +122,7 @@ class PostPreview(QFrame):
         self._platform = ""
         self._text = ""
         self._account = ""
+        self._limit: int | None = None
         self._truncated = False
         self._overflow = False
         self._rendering = False
@@ -164,11 +165,14 @@ class PostPreview(QFrame):
         *,
         account_name: str,
         image_paths: Sequence[Path] = (),
+        limit: int | None = None,
     ) -> None:
         """Show ``text`` and the photos at ``image_paths`` as ``platform`` (a
-        ``core.platforms.PLATFORM_IDS`` id) shows them, posted by ``account_name``."""
+        ``core.platforms.PLATFORM_IDS`` id) shows them, posted by ``account_name``; ``limit``
+        overrides the platform's (a Mastodon server's own limit)."""
         style = look(platform)
         self._platform, self._text, self._account = platform, text, account_name
+        self._limit = limit
         self.setAccessibleName(self.tr("Preview on {platform}").format(platform=self.name()))
         self.avatar.set_initials(initials(account_name))
         self.name_label.setText(account_name)
@@ -235,7 +239,9 @@ class PostPreview(QFrame):
             cursor.insertText(self._account + " ", bold)
         cut = see_more_cut(text, style.see_more_after)
         shown = text if cut is None else text[:cut]
-        overflow_start = measure(text, self._platform).overflow_start if text else None
+        overflow_start = (
+            measure(text, self._platform, limit=self._limit).overflow_start if text else None
+        )
         self._truncated = cut is not None
         self._overflow = overflow_start is not None
         self._insert_runs(cursor, shown, style, base, overflow_start)

@@ -58,6 +58,8 @@ def field_message(field: str) -> str:
         )
     if field == "rules":
         return tr("The saved rules could not be read; check them and save again.")
+    if field == "posting_plan":
+        return tr("The saved posting plan could not be read; check it and save again.")
     return validation_text(field)
 
 
@@ -91,6 +93,7 @@ _SETTING_KEYS = {
     "practice": "Practice profile",
     "app_settings": "App settings",
     "response_rules": "Rules of engagement",
+    "posting_plan": "Posting plan",
 }
 
 

@@ -22,6 +22,7 @@ from gui.page import Page
 from gui.settings.about import AboutSection
 from gui.settings.audit import AuditSection
 from gui.settings.backups import BackupsSection
+from gui.settings.posting import PostingSection
 from gui.settings.practice import PracticeSection
 from gui.settings.rules import RulesSection
 from gui.settings.section import Section
@@ -34,6 +35,7 @@ _ICONS = {
     "staff": "user",
     "security": "lock",
     "rules": "clock",
+    "posting": "calendar",
     "backups": "backup",
     "audit": "shield",
     "about": "info",
@@ -41,7 +43,7 @@ _ICONS = {
 
 RELOAD_ON: dict[str, tuple[str, ...]] = {
     "staff": ("staff", "audit"),
-    "settings": ("security", "rules", "backups"),
+    "settings": ("security", "rules", "posting", "backups"),
     "practice": ("practice", "backups", "audit"),
     "backups": ("backups",),
     "audit": ("audit",),
@@ -62,6 +64,7 @@ def _section_entries() -> list[tuple[str, str, SectionClass]]:
         ("staff", t("SettingsPage", "Staff"), StaffSection),
         ("security", t("SettingsPage", "Security"), SecuritySection),
         ("rules", t("SettingsPage", "Rules of engagement"), RulesSection),
+        ("posting", t("SettingsPage", "Posting plan"), PostingSection),
         ("backups", t("SettingsPage", "Backups"), BackupsSection),
         ("audit", t("SettingsPage", "Audit trail"), AuditSection),
         ("about", t("SettingsPage", "About"), AboutSection),
@@ -69,9 +72,9 @@ def _section_entries() -> list[tuple[str, str, SectionClass]]:
 
 
 class SettingsPage(Page):
-    """Practice profile, staff, security, rules of engagement, backups, the audit trail and
-    about. ``show_target`` takes a section key: practice, staff, security, rules, backups,
-    audit, about.
+    """Practice profile, staff, security, rules of engagement, the posting plan, backups, the
+    audit trail and about. ``show_target`` takes a section key: practice, staff, security,
+    rules, posting, backups, audit, about.
 
     A section's widgets are built the first time it is opened, so the window starts faster.
 

@@ -15,6 +15,7 @@ from core.app import Services
 from core.clock import ManualClock
 from core.demo import DemoStaff, create_demo_practice
 from gui import errors, style
+from gui.composer.editor import PostEditor
 from gui.hub import SignalHub
 from gui.run import settle
 from gui.settings.page import SettingsPage
@@ -79,3 +80,19 @@ def page(qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner) -> Sett
     settings = SettingsPage(env.services, hub, runner)
     qtbot.addWidget(settings)
     return settings
+
+
+@pytest.fixture
+def editor(
+    qtbot: QtBot, env: PageEnv, runner: TaskRunner, shown_errors: list[BaseException]
+) -> Iterator[PostEditor]:
+    """The post editor over ``env``, shown at a desk-sized 1200 x 760, the front desk signed
+    in; it saves and signs out at the end."""
+    widget = PostEditor(env.services, runner)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 760)
+    widget.show()
+    widget.set_user(env.staff.front_desk)
+    yield widget
+    widget.set_user(None)
+    runner.wait()

@@ -3,29 +3,11 @@ and the form), ideas from the observance calendar, and hashtag sets."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from pytestqt.qtbot import QtBot
 
 from core.composer.model import Post
 from gui.composer.editor import PostEditor
-from gui.tasks import TaskRunner
 from tests.gui.page_env import PageEnv
-
-
-@pytest.fixture
-def editor(
-    qtbot: QtBot, env: PageEnv, runner: TaskRunner, shown_errors: list[BaseException]
-) -> Iterator[PostEditor]:
-    widget = PostEditor(env.services, runner)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 760)
-    widget.show()
-    widget.set_user(env.staff.front_desk)
-    yield widget
-    widget.set_user(None)
-    runner.wait()
 
 
 def opened(qtbot: QtBot, env: PageEnv, editor: PostEditor, text: str = "") -> Post:

@@ -3,8 +3,6 @@ let a finding through with a reason, submit, and approve as someone else."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -20,20 +18,6 @@ from tests.gui.page_env import PageEnv
 
 RISKY = "Mrs. Alvarez, 78, came in yesterday for her crown. Book your cleaning today!"
 SAFE = "Flossing once a day keeps gum disease away. Call us to book your cleaning!"
-
-
-@pytest.fixture
-def editor(
-    qtbot: QtBot, env: PageEnv, runner: TaskRunner, shown_errors: list[BaseException]
-) -> Iterator[PostEditor]:
-    widget = PostEditor(env.services, runner)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 760)
-    widget.show()
-    widget.set_user(env.staff.front_desk)
-    yield widget
-    widget.set_user(None)
-    runner.wait()
 
 
 def new_post(

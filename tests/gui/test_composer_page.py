@@ -10,6 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from core.composer.model import PostState
 from core.composer.ports import PostQuery
+from core.practice.model import PostingPlan
+from core.practice.service import Versioned
 from gui.composer.page import ComposerPage
 from gui.composer.post_list import FILTERS, PostRole
 from gui.hub import SignalHub
@@ -140,3 +142,15 @@ def test_opening_the_calendar_at_once_stays_on_the_calendar(
     runner.wait()
     qtbot.wait(20)
     assert composer_page.tabs.currentWidget() is composer_page.calendar
+
+
+def test_a_posting_plan_saved_in_settings_reaches_the_open_editor(
+    qtbot: QtBot, env: PageEnv, hub: SignalHub, composer_page: ComposerPage
+) -> None:
+    qtbot.waitUntil(lambda: composer_page.editor.post is not None)
+    current = env.services.practice.posting_plan()
+    env.services.practice.save_posting_plan(
+        env.staff.admin, Versioned(PostingPlan(mastodon_limit=2000), current.version)
+    )
+    hub.data_changed.emit("settings")
+    qtbot.waitUntil(lambda: composer_page.editor.plan.mastodon_limit == 2000)
