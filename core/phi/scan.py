@@ -123,9 +123,27 @@ def _scan(
     return tuple(merge(f for f in found if 0 <= f.start < f.end <= len(text)))
 
 
+_last_set: tuple[object, frozenset[str]] | None = None
+"""The last collection ``_set`` converted, and its set: the caller's list of known names
+(100,000 name forms for 50,000 patients) is the same object keystroke after keystroke, and
+building, hashing and comparing a new set of it each time would cost more than the scan."""
+
+
 def _set(items: Iterable[str]) -> frozenset[str]:
-    """``items`` as a set; one string is one item, not a set of letters."""
-    return frozenset((items,) if isinstance(items, str) else items)
+    """``items`` as a set; one string is one item, not a set of letters. Pass the same tuple
+    or frozenset again (not a copy) and it is not converted again."""
+    global _last_set  # noqa: PLW0603 (a one-entry memo; replacing the tuple is atomic)
+    if isinstance(items, frozenset):
+        return items
+    if isinstance(items, str):
+        return frozenset((items,))
+    last = _last_set
+    if last is not None and last[0] is items:
+        return last[1]
+    result = frozenset(items)
+    if isinstance(items, tuple) and len(result) > 64:
+        _last_set = (items, result)
+    return result
 
 
 @lru_cache(maxsize=8)

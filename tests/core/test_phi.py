@@ -265,3 +265,17 @@ def test_an_unreadable_lexicon_file_is_a_validation_error(tmp_path: Path) -> Non
     (folder / "places.json").unlink()
     with pytest.raises(ValidationError, match="places"):
         load_lexicon(folder)
+
+
+def test_the_same_tuple_of_known_names_is_indexed_once() -> None:
+    """The composer passes the consent tracker's tuple of 100,000 names on every keystroke:
+    it is turned into a set once, not per scan (bench/composer.py)."""
+    from core.phi import scan as scan_module
+
+    names = tuple(f"Pat{n} Doe{n}" for n in range(200))
+    first = scan_module._set(names)
+    assert scan_module._set(names) is first
+    assert scan_module._set(list(names)) == first
+    assert scan_module._set(tuple(names)) is not None
+    found = scan_text("We said hi to Pat7 Doe7 at the open house.", names)
+    assert [f.kind for f in found] == ["name"]
