@@ -176,6 +176,7 @@ def build(args: argparse.Namespace, opened: Opened, secrets: Any) -> Any:
         # Demo users' PINs are public ("2468"); cheap hashing keeps the sandbox snappy.
         hasher=fast_hasher() if args.demo else PinHasher(),
         demo=args.demo,
+        media=opened.store.vault,
     )
     if args.demo and not services.staff.has_staff():
         create_demo_practice(services)
@@ -402,6 +403,7 @@ def publish_due(args: argparse.Namespace) -> int:
             backup_store=opened.backup_store,
             database_key_name=opened.key_name,
             demo=args.demo,
+            media=opened.store.vault,
         )
         report = services.publishing.publish_due()
     except KnownError as exc:

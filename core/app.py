@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from core.audit.service import AuditService
 from core.backup.model import BackupStore
 from core.backup.service import BackupService
 from core.clock import Clock
+from core.consent.today import ConsentAttention
 from core.ports import UnitOfWorkFactory
 from core.practice.service import PracticeService
 from core.secrets import SecretStore
@@ -25,6 +27,8 @@ from core.today.service import TodayService
 
 if TYPE_CHECKING:
     from core.composer.service import ComposerService
+    from core.consent.ports import MediaStore
+    from core.consent.service import ConsentService
     from core.publishing.service import PublishingService
 
 _LAZY = threading.RLock()
@@ -73,8 +77,10 @@ class Services:
     recovery_notice: RecoveryKeyNotice | None = None
     version: str = "0.1.0"
     publishing_factory: Callable[[], PublishingService] | None = None
+    consent_factory: Callable[[], ConsentService] | None = None
     _composer: ComposerService | None = None
     _publishing: PublishingService | None = None
+    _consent: ConsentService | None = None
 
     @property
     def composer(self) -> ComposerService:
@@ -98,6 +104,19 @@ class Services:
                     self._publishing = self.publishing_factory()
         assert self._publishing is not None
         return self._publishing
+
+    @property
+    def consent(self) -> ConsentService:
+        """The consent tracker: patients, authorizations, revocations, takedowns. Built on
+        first use, like the composer, whose PHI check and media gate it feeds."""
+        if self._consent is None:
+            if self.consent_factory is None:
+                raise RuntimeError("these services were built without the consent tracker")
+            with _LAZY:
+                if self._consent is None:
+                    self._consent = self.consent_factory()
+        assert self._consent is not None
+        return self._consent
 
 
 class AuditChainAttention:
@@ -156,10 +175,6 @@ class PostsAttention:
         return self._publishing().attention_items(now)
 
 
-def _no_names() -> Iterable[str]:
-    return ()
-
-
 def build_services(
     *,
     uow: UnitOfWorkFactory,
@@ -172,11 +187,14 @@ def build_services(
     demo: bool = False,
     recovery_notice: RecoveryKeyNotice | None = None,
     known_names: Callable[[], Iterable[str]] | None = None,
+    media: MediaStore | None = None,
 ) -> Services:
     """Wire the services over the given ports and register the Today sources.
 
-    ``known_names`` lists the people the PHI check looks for (patients in the consent tracker,
-    reviewers); read on every check. Default: nobody yet.
+    ``known_names`` lists the people the PHI check looks for; read on every check. Default:
+    the consent tracker's patients (``ConsentService.known_names``, cached). ``media`` is the
+    media vault (signatures, scans, signed PDFs, images); without one the consent tracker
+    cannot keep files.
     """
     audit = AuditService(uow, clock)
     practice = PracticeService(uow, clock)
@@ -186,21 +204,39 @@ def build_services(
         today.register(backups)
     staff = StaffService(uow, clock, hasher or PinHasher())
 
+    def patient_names() -> Iterable[str]:
+        return services.consent.known_names()
+
+    def media_cleared(hashes: Sequence[str], platforms: Sequence[str]) -> int:
+        return services.consent.uncovered_media(hashes, platforms) if hashes else 0
+
     def composer() -> ComposerService:
         from core.composer.service import ComposerService
 
         return ComposerService(
             uow,
             clock,
-            known_names or _no_names,
+            known_names or patient_names,
             lambda: practice.practice().value,
+            media_cleared=media_cleared,
             posting=lambda: practice.posting_plan().value,
         )
 
     def publishing() -> PublishingService:
         from core.publishing.service import PublishingService
 
-        return PublishingService(uow, clock, services.composer)
+        return PublishingService(uow, clock, services.composer, media_cleared=media_cleared)
+
+    def consent() -> ConsentService:
+        from core.consent.service import ConsentService
+
+        return ConsentService(
+            uow,
+            clock,
+            tz=lambda: ZoneInfo(practice.practice().value.timezone),
+            media=media,
+            settings=lambda: practice.consent_settings().value,
+        )
 
     services = Services(
         clock=clock,
@@ -216,6 +252,8 @@ def build_services(
         demo=demo,
         recovery_notice=recovery_notice,
         publishing_factory=publishing,
+        consent_factory=consent,
     )
     today.register(PostsAttention(lambda: services.publishing))
+    today.register(ConsentAttention(lambda: services.consent))
     return services

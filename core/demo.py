@@ -36,7 +36,8 @@ class DemoStaff:
 
 def create_demo_practice(services: Services, *, with_posts: bool = True) -> DemoStaff:
     """Fill an empty database with the demo practice, its staff and (``with_posts``) about
-    forty posts in every state of the workflow."""
+    forty posts in every state of the workflow, and the consent tracker's patients,
+    authorizations in every status and a takedown (``core.demo_consent``)."""
     admin = services.staff.create_first_admin("Priya Raman", DEMO_PIN)
     services.practice.save_practice(admin, Versioned(DEMO_PRACTICE, None))
     front = services.staff.add(admin, "Jenna Ortiz", Role.FRONT_DESK, DEMO_PIN)
@@ -45,9 +46,11 @@ def create_demo_practice(services: Services, *, with_posts: bool = True) -> Demo
     staff = DemoStaff(admin=admin, front_desk=front, manager=manager, doctor=doctor)
     if with_posts:
         # Imported here: the posts module loads the composer, which start-up does not need.
+        from core.demo_consent import create_demo_consent
         from core.demo_posts import create_demo_posts
 
         create_demo_posts(services, staff)
+        create_demo_consent(services, staff)
     return staff
 
 

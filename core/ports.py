@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     # Only named in annotations: importing the composer here would load the PHI scanner and
     # platform rules at every start, before any page needs them.
     from core.composer.ports import PostRepository
+    from core.consent.ports import (
+        AuthorizationRepository,
+        PatientRepository,
+        TakedownRepository,
+    )
     from core.publishing.ports import OutboxRepository
 
 
@@ -93,6 +98,9 @@ class UnitOfWork(Protocol):
     settings: SettingsRepository
     posts: PostRepository
     outbox: OutboxRepository
+    patients: PatientRepository
+    authorizations: AuthorizationRepository
+    takedowns: TakedownRepository
 
     def __enter__(self) -> Self: ...
 

@@ -7,10 +7,12 @@ chain's hashes depend on them round-tripping exactly).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    Boolean,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -254,6 +256,152 @@ class PostOutboxRow(Base):
     )
 
 
+class PatientRow(Base):
+    """A patient of the consent tracker. ``first_key``/``last_key`` are the names as search
+    compares them (``core.consent.rules.search_key``) for the list's order; ``phone_digits``
+    and its reverse ``phone_rev`` serve a phone search by the number's start or its end
+    (prefix indexes; ``text_pattern_ops`` on PostgreSQL so ``LIKE 'x%'`` uses them)."""
+
+    __tablename__ = "patient"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    preferred_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(254))
+    minor: Mapped[bool] = mapped_column(Boolean)
+    representative_name: Mapped[str] = mapped_column(String(100))
+    representative_authority: Mapped[str] = mapped_column(String(100))
+    first_key: Mapped[str] = mapped_column(String(100))
+    last_key: Mapped[str] = mapped_column(String(100))
+    phone_digits: Mapped[str] = mapped_column(String(20))
+    phone_rev: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_patient_last_key_first_key_id", "last_key", "first_key", "id"),
+        Index(
+            "ix_patient_phone_digits",
+            "phone_digits",
+            postgresql_ops={"phone_digits": "text_pattern_ops"},
+        ),
+        Index(
+            "ix_patient_phone_rev", "phone_rev", postgresql_ops={"phone_rev": "text_pattern_ops"}
+        ),
+    )
+
+
+class PatientNameTokenRow(Base):
+    """One word of a patient's first, last or preferred name as a search key
+    (``core.consent.rules.name_tokens``): search as you type matches word prefixes here."""
+
+    __tablename__ = "patient_name_token"
+
+    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    __table_args__ = (
+        Index(
+            "ix_patient_name_token_prefix",
+            "token",
+            "patient_id",
+            postgresql_ops={"token": "text_pattern_ops"},
+        ),
+    )
+
+
+class AuthorizationRow(Base):
+    """A patient's written authorization (``core.consent.model.Authorization``). Sets are
+    JSON lists in text columns; the revocation is flattened (``revoked_on`` set when
+    revoked). ``complete`` records that no element was missing when it was last checked, so
+    lists filter by status in SQL. ``superseded_by`` is a plain id (no foreign key: the
+    history outlives a deleted record). ``media_hashes`` keeps the images in order; the
+    ``consent_authorization_media`` rows index them."""
+
+    __tablename__ = "consent_authorization"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    form_version: Mapped[str] = mapped_column(String(40))
+    media_kinds: Mapped[str] = mapped_column(Text)
+    media_description: Mapped[str] = mapped_column(Text)
+    media_hashes: Mapped[str] = mapped_column(Text)
+    discloser: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[str] = mapped_column(Text)
+    purposes: Mapped[str] = mapped_column(Text)
+    expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    expiry_event: Mapped[str] = mapped_column(Text)
+    event_occurred_on: Mapped[date | None] = mapped_column(Date)
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    signer_name: Mapped[str] = mapped_column(String(100))
+    signature_kind: Mapped[str | None] = mapped_column(String(8))
+    signature_ref: Mapped[str] = mapped_column(String(64))
+    representative_authority: Mapped[str] = mapped_column(String(100))
+    statement_right_to_revoke: Mapped[bool] = mapped_column(Boolean)
+    statement_treatment_not_conditioned: Mapped[bool] = mapped_column(Boolean)
+    statement_redisclosure: Mapped[bool] = mapped_column(Boolean)
+    copy_offered: Mapped[bool] = mapped_column(Boolean)
+    copy_given: Mapped[bool] = mapped_column(Boolean)
+    first_name_only: Mapped[bool] = mapped_column(Boolean)
+    blur_face: Mapped[bool] = mapped_column(Boolean)
+    no_tagging: Mapped[bool] = mapped_column(Boolean)
+    taken_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    taken_at: Mapped[datetime]
+    pdf_ref: Mapped[str] = mapped_column(String(64))
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    revocation_channel: Mapped[str | None] = mapped_column(String(20))
+    revocation_recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    revocation_recorded_at: Mapped[datetime | None]
+    revocation_note: Mapped[str] = mapped_column(Text)
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_consent_authorization_patient_id_taken_at", "patient_id", "taken_at"),
+        Index("ix_consent_authorization_taken_at_id", "taken_at", "id"),
+    )
+
+
+class AuthorizationMediaRow(Base):
+    """An image (vault hash) an authorization lists: finds the authorizations of an image."""
+
+    __tablename__ = "consent_authorization_media"
+
+    authorization_id: Mapped[int] = mapped_column(
+        ForeignKey("consent_authorization.id", ondelete="CASCADE"), primary_key=True
+    )
+    media_hash: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class TakedownRow(Base):
+    """A published post (on one platform) to take down: one per post, platform and
+    authorization; open until ``confirmed_at`` is set."""
+
+    __tablename__ = "takedown"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(Text)
+    authorization_id: Mapped[int] = mapped_column(
+        ForeignKey("consent_authorization.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(index=True)
+    how: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("post_id", "platform", "authorization_id"),)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core ``Table`` behind a mapped class (typed, for Core INSERT/UPDATE/SELECT)."""
     table = model.__table__
@@ -271,3 +419,8 @@ POST_TRANSITION = table_of(PostTransitionRow)
 POST_OVERRIDE = table_of(PostOverrideRow)
 POST_PUBLICATION = table_of(PostPublicationRow)
 POST_OUTBOX = table_of(PostOutboxRow)
+PATIENT = table_of(PatientRow)
+PATIENT_NAME_TOKEN = table_of(PatientNameTokenRow)
+AUTHORIZATION = table_of(AuthorizationRow)
+AUTHORIZATION_MEDIA = table_of(AuthorizationMediaRow)
+TAKEDOWN = table_of(TakedownRow)

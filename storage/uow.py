@@ -21,12 +21,22 @@ from core.ports import (
 from storage.engine import Database
 from storage.errors import translate_errors
 from storage.repositories.audit import SqlAuditRepository
+from storage.repositories.consent import (
+    SqlAuthorizationRepository,
+    SqlPatientRepository,
+    SqlTakedownRepository,
+)
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.posts import SqlPostRepository
 from storage.repositories.settings import SqlSettingsRepository
 from storage.repositories.staff import SqlStaffRepository
 
 if TYPE_CHECKING:
+    from core.consent.ports import (
+        AuthorizationRepository,
+        PatientRepository,
+        TakedownRepository,
+    )
     from core.publishing.ports import OutboxRepository
 
 
@@ -45,6 +55,9 @@ class SqlUnitOfWork:
     settings: SettingsRepository
     posts: PostRepository
     outbox: OutboxRepository
+    patients: PatientRepository
+    authorizations: AuthorizationRepository
+    takedowns: TakedownRepository
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -68,6 +81,9 @@ class SqlUnitOfWork:
         self.settings = SqlSettingsRepository(session, self._clock)
         self.posts = SqlPostRepository(session)
         self.outbox = SqlOutboxRepository(session)
+        self.patients = SqlPatientRepository(session, self._clock)
+        self.authorizations = SqlAuthorizationRepository(session)
+        self.takedowns = SqlTakedownRepository(session)
         return self
 
     def __exit__(
@@ -118,6 +134,9 @@ if TYPE_CHECKING:  # mypy proves that these adapters implement core's ports
     _settings: type[SettingsRepository] = SqlSettingsRepository
     _posts: type[PostRepository] = SqlPostRepository
     _outbox: type[OutboxRepository] = SqlOutboxRepository
+    _patients: type[PatientRepository] = SqlPatientRepository
+    _authorizations: type[AuthorizationRepository] = SqlAuthorizationRepository
+    _takedowns: type[TakedownRepository] = SqlTakedownRepository
 
     def _factory(db: Database) -> UnitOfWorkFactory:
         return unit_of_work_factory(db)

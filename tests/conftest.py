@@ -12,12 +12,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
 
+from pathlib import Path
+
 import pytest
 
 from core.app import DatabaseInfo, DatabaseKind, Services, build_services
 from core.clock import ManualClock
 from core.staff.pins import fast_hasher
-from tests.fakes import MemoryBackupStore, MemorySecrets, MemoryStore
+from tests.fakes import MemoryBackupStore, MemoryMediaStore, MemorySecrets, MemoryStore
 
 
 @pytest.fixture
@@ -26,7 +28,7 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def memory_services(clock: ManualClock) -> Services:
+def memory_services(clock: ManualClock, tmp_path: Path) -> Services:
     """Services over the in-memory ports (fast; for core and GUI tests that don't test storage)."""
     return build_services(
         uow=MemoryStore(),
@@ -35,4 +37,5 @@ def memory_services(clock: ManualClock) -> Services:
         database=DatabaseInfo(DatabaseKind.SQLITE, "memory", True, "test", "/tmp"),
         backup_store=MemoryBackupStore(clock),
         hasher=fast_hasher(),
+        media=MemoryMediaStore(tmp_path / "vault"),
     )

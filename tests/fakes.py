@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import builtins
 import copy
+import hashlib
 import itertools
+import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -23,6 +28,9 @@ from core.clock import Clock
 from core.composer.model import Comment, Post, Transition
 from core.composer.ports import PhiOverride, PostOrder, PostQuery, Publication
 from core.composer.workflow import is_due
+from core.consent import rules as consent_rules
+from core.consent.model import Authorization, AuthorizationStatus, Patient, Takedown
+from core.consent.ports import AuthorizationQuery, StatusDay
 from core.errors import EditConflict, NotFound
 from core.publishing.model import OutboxEntry, OutboxStatus
 from core.staff.model import Credentials, Role, StaffMember
@@ -42,6 +50,13 @@ class MemoryState:
     editor_states: dict[int, str] = field(default_factory=dict)
     outbox: dict[int, OutboxEntry] = field(default_factory=dict)
     outbox_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    patients: dict[int, Patient] = field(default_factory=dict)
+    patient_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # authorization id -> (authorization, complete)
+    authorizations: dict[int, tuple[Authorization, bool]] = field(default_factory=dict)
+    authorization_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    takedowns: dict[int, Takedown] = field(default_factory=dict)
+    takedown_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
 
 class _Staff:
@@ -313,6 +328,220 @@ class _Outbox:
         return found[:limit]
 
 
+def _patient_matches(patient: Patient, text: str) -> bool:
+    """The SQL repository's search, in Python (``core.consent.ports.PatientRepository``)."""
+    if consent_rules.is_phone_query(text):
+        digits = consent_rules.phone_digits(text)
+        mine = consent_rules.phone_digits(patient.phone)
+        return bool(digits) and (mine.startswith(digits) or mine.endswith(digits))
+    words = consent_rules.search_key(text).split()
+    tokens = consent_rules.name_tokens(patient)
+    return all(any(t.startswith(w) for t in tokens) for w in words)
+
+
+def _patient_order(p: Patient) -> tuple[str, str, int]:
+    return (
+        consent_rules.search_key(p.last_name),
+        consent_rules.search_key(p.first_name),
+        p.id or 0,
+    )
+
+
+class _Patients:
+    """``core.consent.ports.PatientRepository`` in memory."""
+
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    def add(self, patient: Patient) -> Patient:
+        saved = replace(patient, id=next(self.s.patient_ids), version=1)
+        assert saved.id is not None
+        self.s.patients[saved.id] = saved
+        return saved
+
+    def get(self, patient_id: int) -> Patient:
+        try:
+            return self.s.patients[patient_id]
+        except KeyError:
+            raise NotFound("No such patient.", entity="patient", id=patient_id) from None
+
+    def get_many(self, patient_ids: Collection[int]) -> dict[int, Patient]:
+        return {i: self.s.patients[i] for i in patient_ids if i in self.s.patients}
+
+    def save(self, patient: Patient, expected_version: int) -> Patient:
+        assert patient.id is not None
+        if self.get(patient.id).version != expected_version:
+            raise EditConflict("Someone else saved this patient first.", entity="patient")
+        saved = replace(patient, version=expected_version + 1)
+        self.s.patients[patient.id] = saved
+        return saved
+
+    def search(self, text: str, limit: int) -> builtins.list[Patient]:
+        found = [p for p in self.s.patients.values() if _patient_matches(p, text)]
+        return sorted(found, key=_patient_order)[:limit]
+
+    def count(self) -> int:
+        return len(self.s.patients)
+
+    def names(self) -> builtins.list[tuple[str, str, str]]:
+        return [(p.first_name, p.last_name, p.preferred_name) for p in self.s.patients.values()]
+
+
+def _auth_order(a: Authorization) -> tuple[float, int]:
+    return (-a.taken_at.timestamp(), -(a.id or 0))
+
+
+class _Authorizations:
+    """``core.consent.ports.AuthorizationRepository`` in memory."""
+
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    def add(self, auth: Authorization, *, complete: bool) -> Authorization:
+        _Patients(self.s).get(auth.patient_id)  # as the foreign key does
+        saved = replace(auth, id=next(self.s.authorization_ids), version=1)
+        assert saved.id is not None
+        self.s.authorizations[saved.id] = (saved, complete)
+        return saved
+
+    def get(self, authorization_id: int) -> Authorization:
+        try:
+            return self.s.authorizations[authorization_id][0]
+        except KeyError:
+            raise NotFound(
+                "No such authorization.", entity="authorization", id=authorization_id
+            ) from None
+
+    def is_complete(self, authorization_id: int) -> bool:
+        self.get(authorization_id)
+        return self.s.authorizations[authorization_id][1]
+
+    def save(self, auth: Authorization, expected_version: int, *, complete: bool) -> Authorization:
+        assert auth.id is not None
+        if self.get(auth.id).version != expected_version:
+            raise EditConflict("Someone else changed this authorization first.")
+        saved = replace(auth, version=expected_version + 1)
+        self.s.authorizations[auth.id] = (saved, complete)
+        return saved
+
+    def set_complete(self, authorization_id: int, complete: bool) -> None:
+        self.s.authorizations[authorization_id] = (self.get(authorization_id), complete)
+
+    def for_patient(self, patient_id: int) -> builtins.list[Authorization]:
+        found = [a for a, _ in self.s.authorizations.values() if a.patient_id == patient_id]
+        return sorted(found, key=_auth_order)
+
+    def _status(self, auth: Authorization, complete: bool, day: StatusDay) -> AuthorizationStatus:
+        return consent_rules.status_from(
+            auth, complete=complete, today=day.today, expiring_days=day.expiring_days
+        )
+
+    def _match(self, q: AuthorizationQuery, day: StatusDay) -> builtins.list[Authorization]:
+        wanted = {AuthorizationStatus(x) for x in q.statuses}
+        patients = self.s.patients
+        found = [
+            a
+            for a, complete in self.s.authorizations.values()
+            if (not wanted or self._status(a, complete, day) in wanted)
+            and (not q.text.strip() or _patient_matches(patients[a.patient_id], q.text))
+        ]
+        return sorted(found, key=_auth_order)
+
+    def list(self, query: AuthorizationQuery, day: StatusDay) -> builtins.list[Authorization]:
+        return self._match(query, day)[query.offset : query.offset + query.limit]
+
+    def count(self, query: AuthorizationQuery, day: StatusDay) -> int:
+        return len(self._match(query, day))
+
+    def status_counts(self, day: StatusDay) -> dict[AuthorizationStatus, int]:
+        counts: dict[AuthorizationStatus, int] = {}
+        for auth, complete in self.s.authorizations.values():
+            status = self._status(auth, complete, day)
+            counts[status] = counts.get(status, 0) + 1
+        return counts
+
+    def using_media(self, media_hashes: Collection[str]) -> builtins.list[Authorization]:
+        wanted = set(media_hashes)
+        found = [a for a, _ in self.s.authorizations.values() if wanted & set(a.media_hashes)]
+        return sorted(found, key=lambda a: a.id or 0)
+
+    def expired_with_media(self, day: StatusDay) -> builtins.list[Authorization]:
+        return sorted(
+            (
+                a
+                for a, complete in self.s.authorizations.values()
+                if a.media_hashes and self._status(a, complete, day) is AuthorizationStatus.EXPIRED
+            ),
+            key=lambda a: a.id or 0,
+        )
+
+    def iter_all(self, batch: int = 1000) -> Iterator[tuple[Authorization, bool]]:
+        return iter(sorted(self.s.authorizations.values(), key=lambda r: r[0].id or 0))
+
+    def delete(self, authorization_id: int) -> None:
+        self.get(authorization_id)
+        del self.s.authorizations[authorization_id]
+        for key, takedown in builtins.list(self.s.takedowns.items()):
+            if takedown.authorization_id == authorization_id:
+                del self.s.takedowns[key]
+
+
+class _Takedowns:
+    """``core.consent.ports.TakedownRepository`` in memory."""
+
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    def add(self, takedown: Takedown) -> Takedown:
+        _Posts(self.s).get(takedown.post_id)
+        _Authorizations(self.s).get(takedown.authorization_id)
+        if self.find(takedown.post_id, takedown.platform, takedown.authorization_id):
+            raise EditConflict("This takedown is already on the list.")
+        saved = replace(takedown, id=next(self.s.takedown_ids))
+        assert saved.id is not None
+        self.s.takedowns[saved.id] = saved
+        return saved
+
+    def get(self, takedown_id: int) -> Takedown:
+        try:
+            return self.s.takedowns[takedown_id]
+        except KeyError:
+            raise NotFound("No such takedown.", entity="takedown", id=takedown_id) from None
+
+    def find(self, post_id: int, platform: str, authorization_id: int) -> Takedown | None:
+        return next(
+            (
+                t
+                for t in self.s.takedowns.values()
+                if (t.post_id, t.platform, t.authorization_id)
+                == (post_id, platform, authorization_id)
+            ),
+            None,
+        )
+
+    def confirm(self, takedown: Takedown) -> Takedown:
+        assert takedown.id is not None
+        if not self.get(takedown.id).open:
+            raise EditConflict("Someone already confirmed this takedown.")
+        self.s.takedowns[takedown.id] = takedown
+        return takedown
+
+    def list(self, *, open_only: bool) -> builtins.list[Takedown]:
+        found = [t for t in self.s.takedowns.values() if t.open or not open_only]
+        return sorted(found, key=lambda t: (t.created_at, t.id or 0))
+
+    def for_post(self, post_id: int) -> builtins.list[Takedown]:
+        return sorted(
+            (t for t in self.s.takedowns.values() if t.post_id == post_id), key=lambda t: t.id or 0
+        )
+
+    def for_authorization(self, authorization_id: int) -> builtins.list[Takedown]:
+        return sorted(
+            (t for t in self.s.takedowns.values() if t.authorization_id == authorization_id),
+            key=lambda t: t.id or 0,
+        )
+
+
 class MemoryUnitOfWork:
     """Works on a copy of the state and publishes it on a clean exit (a transaction). Units of
     work on different threads run one at a time, as SQLite's writers do: otherwise one that
@@ -332,11 +561,17 @@ class MemoryUnitOfWork:
         self._state.post_records = dict(self._state.post_records)
         self._state.editor_states = dict(self._state.editor_states)
         self._state.outbox = dict(self._state.outbox)
+        self._state.patients = dict(self._state.patients)
+        self._state.authorizations = dict(self._state.authorizations)
+        self._state.takedowns = dict(self._state.takedowns)
         self.staff = _Staff(self._state)
         self.audit = _Audit(self._state)
         self.settings = _Settings(self._state)
         self.posts = _Posts(self._state)
         self.outbox = _Outbox(self._state)
+        self.patients = _Patients(self._state)
+        self.authorizations = _Authorizations(self._state)
+        self.takedowns = _Takedowns(self._state)
         return self
 
     def __exit__(
@@ -403,3 +638,29 @@ class MemorySecrets:
 
     def delete(self, name: str) -> None:
         self.values.pop(name, None)
+
+
+class MemoryMediaStore:
+    """A ``core.consent.ports.MediaStore`` over a folder (``path`` must give a real file the
+    GUI can show); content-addressed like ``storage.vault.MediaVault``. Without ``root``, a
+    temporary folder removed with the store."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        if root is None:
+            root = Path(tempfile.mkdtemp(prefix="fds-media-"))
+            weakref.finalize(self, shutil.rmtree, root, True)
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def put(self, content: bytes) -> str:
+        digest = hashlib.sha256(content).hexdigest()
+        self.path(digest).write_bytes(content)
+        return digest
+
+    def path(self, digest: str) -> Path:
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError("not a SHA-256 hex digest")
+        return self.root / digest
+
+    def exists(self, digest: str) -> bool:
+        return self.path(digest).is_file()

@@ -157,9 +157,13 @@ ACTIONS: Mapping[tuple[PostState, PostState], str] = MappingProxyType(
         (_S.FAILED, _S.DRAFT): "back_to_draft",
         (_S.FAILED, _S.IN_REVIEW): "reopen_after_edit",
         (_S.FAILED, _S.WITHDRAWN): "withdraw",
+        (_S.APPROVED, _S.DRAFT): "consent_withdrawn",
+        (_S.SCHEDULED, _S.DRAFT): "consent_withdrawn",
     }
 )
-"""Every step a post can take, named. ``reopen_after_edit`` happens only through an edit."""
+"""Every step a post can take, named. ``reopen_after_edit`` happens only through an edit;
+``consent_withdrawn`` only when a patient's consent for one of its images is revoked
+(``core.composer.workflow.consent_pull_back``)."""
 
 
 class DiffOp(StrEnum):

@@ -53,11 +53,13 @@ DEFAULT_PLATFORMS: tuple[str, ...] = ("facebook", "instagram", "gbp")
 """A new post's targets: where a small practice's patients are (Facebook, Instagram) and the
 Google Business Profile that shows in search and maps."""
 
-MediaCheck = Callable[[Sequence[str]], int]
-"""How many of these images (vault hashes) are not cleared for use."""
+MediaCheck = Callable[[Sequence[str], Sequence[str]], int]
+"""How many of these images (vault hashes) are not cleared for use on these platforms (a
+post's ``media_hashes`` and ``platforms``). It may open its own unit of work: it is called
+before the use case's."""
 
 
-def _no_media_check(hashes: Sequence[str]) -> int:
+def _no_media_check(hashes: Sequence[str], platforms: Sequence[str]) -> int:
     return 0
 
 
@@ -65,11 +67,20 @@ def _default_plan() -> PostingPlan:
     return PostingPlan()
 
 
+def _as_tuple(names: Iterable[str]) -> tuple[str, ...]:
+    """The provider's names; a tuple is passed on as it is (the same object, so the PHI
+    scanner's index of it is reused, see ``core.phi.scan._set``)."""
+    return names if isinstance(names, tuple) else tuple(names)
+
+
 @dataclass(frozen=True, slots=True)
 class _ScanInput:
     known_names: tuple[str, ...]
     allowed: tuple[str, ...]
     limits: Mapping[str, int]
+    uncleared_media: int | None = None
+    """The media hook's count for the post as read at ``version``, for the gated steps."""
+    version: int | None = None
 
 
 class ComposerService:
@@ -78,10 +89,11 @@ class ComposerService:
     ``known_names`` gives the names the PHI check looks for (patients in the consent tracker,
     reviewers), read on every check; ``practice`` the profile whose phone, website and address
     are never PHI. ``media_cleared`` is the hook the image-checklist and consent issues plug
-    into: given a post's image hashes it returns how many are *not* cleared (checklist or
-    consent), which blocks submitting, approving and publishing; until they land every image
-    counts as cleared. ``posting`` gives the practice's posting plan (how often it aims to post,
-    its Mastodon server's limit), read on every check and gated step; default: the defaults.
+    into: given a post's image hashes and platforms it returns how many are *not* cleared
+    (checklist or consent), which blocks submitting, approving and publishing; by default
+    every image counts as cleared (``core.app`` wires the consent tracker's check).
+    ``posting`` gives the practice's posting plan (how often it aims to post, its Mastodon
+    server's limit), read on every check and gated step; default: the defaults.
     """
 
     def __init__(
@@ -241,7 +253,7 @@ class ComposerService:
         """Send a draft for review. Each override lets one finding through with its written
         reason (audited: kind and reason length); any finding left open blocks."""
         now = self._clock.now()
-        scan = self._scan_input()
+        scan = self._scan_input(post_id=post_id, expected_version=expected_version)
         with self._uow() as tx:
             author = tx.staff.get(actor.id)
             post = self._load(tx, post_id, expected_version)
@@ -259,7 +271,7 @@ class ComposerService:
     def approve(self, actor: StaffMember, post_id: int, expected_version: int) -> Post:
         """Approve as a second person with the approver role (never the author or whoever
         last changed or submitted it)."""
-        scan = self._scan_input()
+        scan = self._scan_input(post_id=post_id, expected_version=expected_version)
         with self._uow() as tx:
             approver = tx.staff.get(actor.id)
             post = self._load(tx, post_id, expected_version)
@@ -297,7 +309,7 @@ class ComposerService:
         platform's live URL. An approved or scheduled post starts publishing (checked again
         like any publish); once every platform has its URL the post is published."""
         now = self._clock.now()
-        scan = self._scan_input()
+        scan = self._scan_input(post_id=post_id, expected_version=expected_version)
         with self._uow() as tx:
             person = tx.staff.get(actor.id)
             post = self._load(tx, post_id, expected_version)
@@ -356,7 +368,9 @@ class ComposerService:
         blocking = uncleared = None
         if scan is not None:
             blocking = sum(not f.overridden for f in self._findings(tx, post, scan))
-            uncleared = self._media_cleared(post.media_hashes)
+            if scan.uncleared_media is None or scan.version != post.version:
+                raise ValueError("the media check must be read for this version of the post")
+            uncleared = scan.uncleared_media
         after, step = transition(
             post,
             to,
@@ -385,15 +399,34 @@ class ComposerService:
             raise EditConflict("Someone else saved this post first.", entity="post", id=post_id)
         return post
 
-    def _scan_input(self, plan: PostingPlan | None = None) -> _ScanInput:
+    def _scan_input(
+        self,
+        plan: PostingPlan | None = None,
+        *,
+        post_id: int | None = None,
+        expected_version: int | None = None,
+    ) -> _ScanInput:
         """The providers' answers, read *before* the use case's unit of work opens: they
-        open their own (one SQLite writer at a time: nesting would wait on itself)."""
+        open their own (one SQLite writer at a time: nesting would wait on itself). For a
+        gated step (``post_id``), the media hook's count for the post at
+        ``expected_version`` (a newer version is an ``EditConflict`` now, as it would be in
+        the step's unit of work)."""
         practice = self._practice()
         limits = (plan or self._posting()).limits
+        uncleared = version = None
+        if post_id is not None:
+            with self._uow() as tx:
+                post = tx.posts.get(post_id)
+            if expected_version is not None and post.version != expected_version:
+                raise EditConflict("Someone else saved this post first.", entity="post", id=post_id)
+            uncleared = self._media_cleared(post.media_hashes, post.platforms)
+            version = post.version
         return _ScanInput(
-            tuple(self._known_names()),
+            _as_tuple(self._known_names()),
             contact_details(practice.phone, practice.website, practice.address),
             limits,
+            uncleared,
+            version,
         )
 
     @staticmethod

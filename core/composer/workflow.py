@@ -10,6 +10,9 @@ Steps (named in ``core.composer.model.ACTIONS``)::
     published  -> withdrawn (take_down)
     failed     -> scheduled (retry), draft (back_to_draft), withdrawn
 
+A revoked patient consent sends an in-review, approved, scheduled or failed post that uses one
+of the patient's images back to draft (``consent_pull_back``, step ``consent_withdrawn``).
+
 A post that is publishing cannot be withdrawn: its outcome must be known first (then it is
 taken down or withdrawn). An edit sends an approved, scheduled or failed post back to review
 (``core.composer.variants``).
@@ -68,12 +71,16 @@ TRANSITIONS: Mapping[PostState, frozenset[PostState]] = MappingProxyType(
         state: frozenset(
             to
             for (start, to), action in ACTIONS.items()
-            if start is state and action != "reopen_after_edit"
+            if start is state and action not in ("reopen_after_edit", "consent_withdrawn")
         )
         for state in PostState
     }
 )
-"""The steps ``transition`` takes, by current state (``reopen_after_edit`` is an edit's)."""
+"""The steps ``transition`` takes, by current state (``reopen_after_edit`` is an edit's,
+``consent_withdrawn`` a revocation's: ``consent_pull_back``)."""
+
+CONSENT_PULL_BACK_STATES = frozenset({_S.IN_REVIEW, _S.APPROVED, _S.SCHEDULED, _S.FAILED})
+"""States a revoked consent sends a post back to draft from (a scheduled one is unscheduled)."""
 
 GATED_ACTIONS = frozenset({"submit", "approve", "publish"})
 """Steps that need a clean PHI scan, cleared media and no readiness problem."""
@@ -152,6 +159,29 @@ def transition(
         changes["withdrawn_reason"] = note
     step = Transition(start, to, actor.id if actor else None, now, note)
     return replace(post, **changes), step
+
+
+def consent_pull_back(
+    post: Post, actor: StaffMember, now: datetime, *, note: str
+) -> tuple[Post, Transition]:
+    """Send a post that is not yet published back to draft because a patient withdrew the
+    consent for one of its images (recorded by ``actor``, any active staff member): no
+    approval, no schedule. The image stays attached and blocks every gate until removed."""
+    _require_aware(now)
+    start = post.state
+    if start not in CONSENT_PULL_BACK_STATES:
+        raise TransitionNotAllowed(
+            f"a {start.value} post cannot be pulled back",
+            from_state=start.value,
+            to_state=_S.DRAFT.value,
+        )
+    if not actor.active:
+        raise InactiveStaff("This staff member is deactivated.", action="consent_withdrawn")
+    note = note.strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise TextTooLong("That note is too long.", field="note", limit=MAX_NOTE_LENGTH)
+    changed = replace(post, state=_S.DRAFT, updated_at=now, approver_id=None, scheduled_at=None)
+    return changed, Transition(start, _S.DRAFT, actor.id, now, note)
 
 
 def allowed_targets(state: PostState) -> frozenset[PostState]:

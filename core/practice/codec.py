@@ -9,6 +9,7 @@ from core.errors import ValidationError
 from core.practice.model import (
     AppSettings,
     BusinessHours,
+    ConsentSettings,
     PostingPlan,
     Practice,
     ResponseRules,
@@ -111,3 +112,20 @@ def posting_plan_from_dict(d: dict[str, Any]) -> PostingPlan:
         )
     except (TypeError, ValueError) as exc:
         raise ValidationError("The posting plan is malformed.", field="posting_plan") from exc
+
+
+def consent_settings_to_dict(c: ConsentSettings) -> dict[str, Any]:
+    return {"expiring_days": c.expiring_days, "on_expiry": c.on_expiry}
+
+
+def consent_settings_from_dict(d: dict[str, Any]) -> ConsentSettings:
+    base = ConsentSettings()
+    try:
+        return ConsentSettings(
+            expiring_days=int(d.get("expiring_days", base.expiring_days)),
+            on_expiry=str(d.get("on_expiry", base.on_expiry)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            "The consent settings are malformed.", field="consent_settings"
+        ) from exc

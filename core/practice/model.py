@@ -89,3 +89,21 @@ class PostingPlan:
         """``posts_per_week`` for ``core.composer.advice.advise``: ``None`` when there is no
         plan."""
         return self.posts_per_week if self.posts_per_week > 0 else None
+
+
+ON_EXPIRY_CHOICES = ("review", "nothing")
+"""What expiry does to posts already published with the expired consent's images."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentSettings:
+    """The consent tracker's settings.
+
+    ``expiring_days``: how many days before its expiry date an authorization shows as
+    *expiring* (and on Today, for re-consent). ``on_expiry``: ``"review"`` lists published
+    posts that used an expired authorization's images on the takedown checklist for review;
+    ``"nothing"`` leaves them (expiry still blocks every new use).
+    """
+
+    expiring_days: int = 30
+    on_expiry: str = "review"

@@ -6,11 +6,19 @@ import math
 from zoneinfo import available_timezones
 
 from core.errors import ValidationError
-from core.practice.model import AppSettings, PostingPlan, Practice, ResponseRules
+from core.practice.model import (
+    ON_EXPIRY_CHOICES,
+    AppSettings,
+    ConsentSettings,
+    PostingPlan,
+    Practice,
+    ResponseRules,
+)
 
 MAX_AUTO_LOCK_MINUTES = 60
 MAX_POSTS_PER_WEEK = 50
 MASTODON_LIMIT_RANGE = (100, 100_000)
+EXPIRING_DAYS_RANGE = (1, 365)
 
 
 def validate_practice(p: Practice) -> None:
@@ -46,3 +54,11 @@ def validate_posting_plan(p: PostingPlan) -> None:
         raise ValidationError(
             "A Mastodon server's limit is 100 to 100,000 characters.", field="mastodon_limit"
         )
+
+
+def validate_consent_settings(c: ConsentSettings) -> None:
+    low, high = EXPIRING_DAYS_RANGE
+    if isinstance(c.expiring_days, bool) or not low <= c.expiring_days <= high:
+        raise ValidationError("Warn 1 to 365 days before a consent expires.", field="expiring_days")
+    if c.on_expiry not in ON_EXPIRY_CHOICES:
+        raise ValidationError("Choose what happens at expiry.", field="on_expiry")

@@ -10,8 +10,15 @@ from core.audit.service import append_event
 from core.clock import Clock
 from core.ports import UnitOfWorkFactory
 from core.practice import codec
-from core.practice.model import AppSettings, PostingPlan, Practice, ResponseRules
+from core.practice.model import (
+    AppSettings,
+    ConsentSettings,
+    PostingPlan,
+    Practice,
+    ResponseRules,
+)
 from core.practice.rules import (
+    validate_consent_settings,
     validate_posting_plan,
     validate_practice,
     validate_rules,
@@ -26,6 +33,7 @@ PRACTICE_KEY = "practice"
 SETTINGS_KEY = "app_settings"
 RULES_KEY = "response_rules"
 POSTING_PLAN_KEY = "posting_plan"
+CONSENT_SETTINGS_KEY = "consent_settings"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +87,19 @@ _POSTING_PLAN = _Kind(
     Permission.EDIT_SETTINGS,
 )
 
+_CONSENT = _Kind(
+    CONSENT_SETTINGS_KEY,
+    codec.consent_settings_to_dict,
+    codec.consent_settings_from_dict,
+    validate_consent_settings,
+    ConsentSettings,
+    Permission.EDIT_SETTINGS,
+)
+
 
 class PracticeService:
-    """The practice profile, app settings, rules of engagement and posting plan.
+    """The practice profile, app settings, rules of engagement, posting plan and consent
+    settings.
 
     Reads return ``Versioned`` values; a save whose version is stale raises
     ``core.errors.EditConflict`` instead of overwriting another workstation's change.
@@ -144,3 +162,12 @@ class PracticeService:
         self, actor: StaffMember, value: Versioned[PostingPlan]
     ) -> Versioned[PostingPlan]:
         return self._save(_POSTING_PLAN, actor, value)
+
+    def consent_settings(self) -> Versioned[ConsentSettings]:
+        """When a consent shows as expiring, and what expiry does to published posts."""
+        return self._read(_CONSENT)
+
+    def save_consent_settings(
+        self, actor: StaffMember, value: Versioned[ConsentSettings]
+    ) -> Versioned[ConsentSettings]:
+        return self._save(_CONSENT, actor, value)

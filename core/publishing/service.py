@@ -48,7 +48,7 @@ GATE_ERRORS = (OpenFindings, UnclearedMedia, PostNotReady)
 """Why the check at publish may hold a due post back."""
 
 
-def _all_cleared(hashes: Sequence[str]) -> int:
+def _all_cleared(hashes: Sequence[str], platforms: Sequence[str]) -> int:
     return 0
 
 
@@ -236,7 +236,7 @@ class PublishingService:
         its entries, in one transaction."""
         limits = self._composer.posting_plan().limits  # read before our unit of work
         check = self._composer.check(post)  # opens its own unit of work: before ours
-        uncleared = self._media_cleared(post.media_hashes)
+        uncleared = self._media_cleared(post.media_hashes, post.platforms)
         with self._uow() as tx:
             person = tx.staff.get(actor.id) if actor is not None else None
             current = tx.posts.get(_id(post))

@@ -137,7 +137,7 @@ def test_hash_is_canonical_in_utc() -> None:
 
 
 def test_viewer_needs_permission_and_filters(services: Services, clock: ManualClock) -> None:
-    staff = create_demo_practice(services)
+    staff = create_demo_practice(services, with_posts=False)
     _record_many(services, clock, 30)
     with pytest.raises(PermissionDenied):
         services.audit.query(staff.front_desk, AuditQuery())

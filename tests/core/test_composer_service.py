@@ -219,10 +219,10 @@ def test_edited_variants_are_scanned_on_their_own(services: Services, staff: Dem
 
 
 def test_media_hook_blocks_uncleared_images(clock: ManualClock, staff: DemoStaff) -> None:
-    seen: list[Sequence[str]] = []
+    seen: list[tuple[Sequence[str], Sequence[str]]] = []
 
-    def uncleared(hashes: Sequence[str]) -> int:
-        seen.append(hashes)
+    def uncleared(hashes: Sequence[str], platforms: Sequence[str]) -> int:
+        seen.append((hashes, platforms))
         return sum(h.startswith("bad") for h in hashes)
 
     store = MemoryStore()
@@ -243,7 +243,7 @@ def test_media_hook_blocks_uncleared_images(clock: ManualClock, staff: DemoStaff
         composer.submit(people.front_desk, post.id, post.version)
     post = composer.autosave(people.front_desk, post.id, post.version, media=["ok2"])
     assert composer.submit(people.front_desk, post.id, post.version).state is PostState.IN_REVIEW
-    assert seen == [("bad1", "ok2"), ("ok2",)]
+    assert seen == [(("bad1", "ok2"), PLATFORMS), (("ok2",), PLATFORMS)]
 
 
 def test_editor_state_is_kept_without_a_new_version(services: Services, staff: DemoStaff) -> None:

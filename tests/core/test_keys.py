@@ -49,7 +49,7 @@ def test_reveal_recovery_key_needs_admin_and_pin() -> None:
         hasher=fast_hasher(),
         database_key_name="database-key:test",
     )
-    staff = create_demo_practice(services)
+    staff = create_demo_practice(services, with_posts=False)
     assert services.security.available
     with pytest.raises(PermissionDenied):
         services.security.reveal_recovery_key(staff.manager, DEMO_PIN)

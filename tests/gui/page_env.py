@@ -14,7 +14,7 @@ from core.demo import DemoStaff, create_demo_practice
 from core.staff.pins import fast_hasher
 from gui.settings.page import SettingsPage
 from gui.settings.section import Section
-from tests.fakes import MemoryBackupStore, MemorySecrets, MemoryStore
+from tests.fakes import MemoryBackupStore, MemoryMediaStore, MemorySecrets, MemoryStore
 
 S = TypeVar("S", bound=Section)
 
@@ -56,6 +56,7 @@ def build_env(
         backup_store=backup_store,
         hasher=fast_hasher(),
         database_key_name=KEY_NAME if key else None,
+        media=MemoryMediaStore(),
     )
     staff = create_demo_practice(services, with_posts=with_posts)
     return PageEnv(services, store, backup_store, secrets, clock, staff)

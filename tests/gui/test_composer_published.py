@@ -21,7 +21,9 @@ from gui.composer.published import PublishedList
 from gui.tasks import TaskRunner
 from tests.gui.page_env import PageEnv
 
-DEMO_PUBLISHED = 22
+DEMO_PUBLISHED = 23
+"""The demo's 22 published posts, and the consent demo's post whose photo's consent was then
+revoked (``core.demo_consent``)."""
 
 
 @pytest.fixture

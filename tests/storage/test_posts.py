@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import MappingProxyType
 
 import pytest
@@ -18,7 +19,9 @@ from core.clock import ManualClock
 from core.composer.model import ApprovedSnapshot, Comment, Post, PostState, Transition, Variant
 from core.composer.ports import PhiOverride, PostOrder, PostQuery, Publication
 from core.composer.variants import edit_variant, new_post, set_master
+from core.consent.model import AuthorizationStatus
 from core.demo import create_demo_practice
+from core.demo_consent import PATIENT_COUNT
 from core.errors import EditConflict, NotFound
 from core.staff.model import Role, StaffMember
 from core.staff.pins import fast_hasher
@@ -32,6 +35,7 @@ from storage.migrate import (
 )
 from storage.secrets import InMemorySecretStore
 from storage.uow import SqlUnitOfWork, unit_of_work_factory
+from storage.vault import MediaVault
 
 Uow = Callable[[], SqlUnitOfWork]
 T0 = datetime(2026, 11, 22, 9, 15, 0, 123456, tzinfo=UTC)
@@ -234,9 +238,12 @@ def test_a_0001_database_with_data_upgrades_to_the_head(empty_db: Database) -> N
         assert tx.posts.get(post.id or 0) == post
 
 
-def test_the_demo_posts_go_through_the_real_services(db: Database, clock: ManualClock) -> None:
-    """The composer over SQL, end to end: no use case nests a second transaction (SQLite
-    allows one writer), and the demo practice's posts land in every state but ``failed``."""
+def test_the_demo_posts_go_through_the_real_services(
+    db: Database, clock: ManualClock, tmp_path: Path
+) -> None:
+    """The composer and the consent tracker over SQL, end to end: no use case nests a second
+    transaction (SQLite allows one writer), the demo practice's posts land in every state but
+    ``failed``, and its consent records in every status, with a takedown."""
     services = build_services(
         uow=unit_of_work_factory(db, clock),
         clock=clock,
@@ -244,6 +251,7 @@ def test_the_demo_posts_go_through_the_real_services(db: Database, clock: Manual
         database=DatabaseInfo(DatabaseKind.SQLITE, "test", True, "0002", "/tmp"),
         backup_store=None,
         hasher=fast_hasher(),
+        media=MediaVault(tmp_path / "vault"),
     )
     staff = create_demo_practice(services)
     posts, total = services.composer.list(PostQuery(limit=100))
@@ -256,3 +264,9 @@ def test_the_demo_posts_go_through_the_real_services(db: Database, clock: Manual
     waiting = services.composer.list(PostQuery(states=[PostState.IN_REVIEW]))[0]
     assert any(p.author_id == staff.front_desk.id for p in waiting)
     assert services.audit.verify_now().ok
+    counts = services.consent.status_counts()
+    assert all(counts[s] > 0 for s in AuthorizationStatus)
+    assert services.consent.count_patients() == PATIENT_COUNT
+    [takedown, *_] = services.consent.takedowns()
+    assert takedown.reason == "revoked"
+    assert services.composer.get(takedown.post_id).state is PostState.PUBLISHED
