@@ -23,12 +23,6 @@ def planned_features() -> dict[str, str]:
             "background, such as charts, screens and name badges, and export a clean "
             "copy without hidden location data.",
         ),
-        "consent": t(
-            "Placeholder",
-            "Keep track of patients' written permission for photos "
-            "and testimonials: what it covers, where it may be shared, and when it "
-            "expires or is withdrawn.",
-        ),
         "reviews": t(
             "Placeholder",
             "Gather reviews from Google and other sites in one inbox "

@@ -51,29 +51,47 @@ def _placeholder(page_id: str, title: str, icon_name: str) -> PageFactory:
     return make
 
 
-def _composer(services: Services, hub: SignalHub, runner: TaskRunner) -> Page:
-    def build(services: Services, hub: SignalHub, runner: TaskRunner) -> Page:
-        from gui.composer.page import ComposerPage
+def _lazy(page_id: str, load: Callable[[], PageFactory]) -> PageFactory:
+    """A page built the first time it is shown (``LazyPage``); ``load`` imports its class."""
 
-        return ComposerPage(services, hub, runner)
+    def make(services: Services, hub: SignalHub, runner: TaskRunner) -> Page:
+        def build(services: Services, hub: SignalHub, runner: TaskRunner) -> Page:
+            return load()(services, hub, runner)
 
-    return LazyPage(services, hub, runner, page_id="composer", build=build)
+        return LazyPage(services, hub, runner, page_id=page_id, build=build)
+
+    return make
+
+
+def _composer_page() -> PageFactory:
+    from gui.composer.page import ComposerPage
+
+    return ComposerPage
+
+
+def _consent_page() -> PageFactory:
+    from gui.consent.page import ConsentPage
+
+    return ConsentPage
 
 
 def default_pages() -> list[PageSpec]:
     """The seven pages in navigation order (Ctrl+1 … Ctrl+7)."""
     t = QCoreApplication.translate
     entries = [
-        ("images", t("Navigation", "Images"), "images"),
-        ("consent", t("Navigation", "Consent"), "consent"),
         ("reviews", t("Navigation", "Reviews"), "reviews"),
         ("incentives", t("Navigation", "Incentives"), "incentives"),
     ]
     today = t("Navigation", "Today")
+    images = t("Navigation", "Images")
     settings = t("Navigation", "Settings")
     return [
         PageSpec("today", today, "today", TodayPage),
-        PageSpec("composer", t("Navigation", "Composer"), "composer", _composer),
+        PageSpec(
+            "composer", t("Navigation", "Composer"), "composer", _lazy("composer", _composer_page)
+        ),
+        PageSpec("images", images, "images", _placeholder("images", images, "images")),
+        PageSpec("consent", t("Navigation", "Consent"), "consent", _lazy("consent", _consent_page)),
         *(
             PageSpec(pid, title, icon, _placeholder(pid, title, icon))
             for pid, title, icon in entries
