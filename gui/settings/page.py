@@ -22,6 +22,7 @@ from gui.page import Page
 from gui.settings.about import AboutSection
 from gui.settings.audit import AuditSection
 from gui.settings.backups import BackupsSection
+from gui.settings.consent import ConsentSection
 from gui.settings.posting import PostingSection
 from gui.settings.practice import PracticeSection
 from gui.settings.rules import RulesSection
@@ -36,6 +37,7 @@ _ICONS = {
     "security": "lock",
     "rules": "clock",
     "posting": "calendar",
+    "consent": "consent",
     "backups": "backup",
     "audit": "shield",
     "about": "info",
@@ -43,7 +45,7 @@ _ICONS = {
 
 RELOAD_ON: dict[str, tuple[str, ...]] = {
     "staff": ("staff", "audit"),
-    "settings": ("security", "rules", "posting", "backups"),
+    "settings": ("security", "rules", "posting", "consent", "backups"),
     "practice": ("practice", "backups", "audit"),
     "backups": ("backups",),
     "audit": ("audit",),
@@ -65,6 +67,7 @@ def _section_entries() -> list[tuple[str, str, SectionClass]]:
         ("security", t("SettingsPage", "Security"), SecuritySection),
         ("rules", t("SettingsPage", "Rules of engagement"), RulesSection),
         ("posting", t("SettingsPage", "Posting plan"), PostingSection),
+        ("consent", t("SettingsPage", "Consent forms"), ConsentSection),
         ("backups", t("SettingsPage", "Backups"), BackupsSection),
         ("audit", t("SettingsPage", "Audit trail"), AuditSection),
         ("about", t("SettingsPage", "About"), AboutSection),
@@ -72,9 +75,9 @@ def _section_entries() -> list[tuple[str, str, SectionClass]]:
 
 
 class SettingsPage(Page):
-    """Practice profile, staff, security, rules of engagement, the posting plan, backups, the
-    audit trail and about. ``show_target`` takes a section key: practice, staff, security,
-    rules, posting, backups, audit, about.
+    """Practice profile, staff, security, rules of engagement, the posting plan, consent forms,
+    backups, the audit trail and about. ``show_target`` takes a section key: practice, staff,
+    security, rules, posting, consent, backups, audit, about.
 
     A section's widgets are built the first time it is opened, so the window starts faster.
 

@@ -171,4 +171,7 @@ def _practice_phone_missing(params: Mapping[str, Any], ctx: WordingContext) -> W
 register_wording("backup_stale", _backup_stale)
 register_wording("audit_broken", _audit_broken)
 register_wording("practice_phone_missing", _practice_phone_missing)
-from gui.today import posts_wording  # noqa: E402, F401 - registers the posts' wordings
+from gui.today import (  # noqa: E402 - importing them registers the features' wordings
+    consent_wording,  # noqa: F401
+    posts_wording,  # noqa: F401
+)

@@ -21,7 +21,17 @@ def practice_section(qtbot: QtBot, page: SettingsPage) -> PracticeSection:
 
 def test_show_target_selects_each_section(page: SettingsPage, env: PageEnv) -> None:
     page.set_user(env.staff.admin)
-    for key in ("practice", "staff", "security", "rules", "posting", "backups", "audit", "about"):
+    for key in (
+        "practice",
+        "staff",
+        "security",
+        "rules",
+        "posting",
+        "consent",
+        "backups",
+        "audit",
+        "about",
+    ):
         page.show_target(key)
         assert page.current_section().key == key
         assert page.buttons[key].isChecked()
@@ -147,7 +157,7 @@ def test_front_desk_settings_are_read_only_with_the_note(
     qtbot: QtBot, page: SettingsPage, env: PageEnv
 ) -> None:
     page.set_user(env.staff.front_desk)
-    for key in ("security", "rules", "posting", "backups"):
+    for key in ("security", "rules", "posting", "consent", "backups"):
         page.show_target(key)
         section = page.section(key)
         qtbot.waitUntil(lambda: page.current_section().loaded, timeout=5000)
