@@ -103,6 +103,21 @@ def _default_settings() -> ConsentSettings:
     return ConsentSettings()
 
 
+REGISTER_FORMATS = ("csv", "pdf")
+"""The formats the consent register is exported in (named in the export's audit event)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    """One line of the consent register: an authorization, its patient, its status today and
+    the element codes it lacks (``core.consent.rules.REQUIRED``)."""
+
+    authorization: Authorization
+    patient: Patient
+    status: AuthorizationStatus
+    missing: tuple[str, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class RevocationResult:
     """What a revocation changed: the authorization as saved, the posts pulled back to draft
@@ -686,20 +701,26 @@ class ConsentService:
         return uncovered
 
     # --- the register ----------------------------------------------------------------------
-    def export_csv(self, actor: StaffMember | None = None) -> bytes:
-        """The consent register for an audit: one row per authorization (UTF-8 CSV with a
-        header). It holds PHI: exporting it is audited (pass the person who asked)."""
+    def register_rows(
+        self, actor: StaffMember | None = None, *, export_format: str = "csv"
+    ) -> list[RegisterRow]:
+        """The consent register for an audit: every authorization by id, with its patient,
+        its status today and what it lacks. Both exports (CSV here, the PDF in the GUI) are
+        made from these rows, so they cannot disagree. It holds PHI: exporting it is audited
+        (pass the person who asked and the ``export_format``, ``csv`` or ``pdf``)."""
+        if export_format not in REGISTER_FORMATS:
+            raise ValueError(f"unknown register format {export_format!r}")
         day = self._day()
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(_CSV_COLUMNS)
+        rows: list[RegisterRow] = []
         with self._uow() as tx:
             person = _active(tx, actor, "export_consents") if actor is not None else None
-            rows = 0
             for auth, complete in tx.authorizations.iter_all():
                 patient = tx.patients.get(auth.patient_id)
-                writer.writerow(_csv_row(auth, patient, complete, day))
-                rows += 1
+                status = rules.status_from(
+                    auth, complete=complete, today=day.today, expiring_days=day.expiring_days
+                )
+                missing = rules.missing_elements(auth, patient)
+                rows.append(RegisterRow(auth, patient, status, missing))
             if person is not None:
                 append_event(
                     tx,
@@ -707,9 +728,19 @@ class ConsentService:
                     person,
                     "consent.export",
                     "consent_register",
-                    "csv",
-                    f"{rows} rows",
+                    export_format,
+                    f"{len(rows)} rows",
                 )
+        return rows
+
+    def export_csv(self, actor: StaffMember | None = None) -> bytes:
+        """The consent register for an audit: one row per authorization (UTF-8 CSV with a
+        header). It holds PHI: exporting it is audited (pass the person who asked)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(_CSV_COLUMNS)
+        for row in self.register_rows(actor, export_format="csv"):
+            writer.writerow(_csv_row(row))
         return out.getvalue().encode("utf-8")
 
     # --- the form --------------------------------------------------------------------------
@@ -1012,10 +1043,8 @@ def _validate_authorization(auth: Authorization, today: date) -> None:
         raise ValidationError("Unknown kind of media.", field="media_kinds")
 
 
-def _csv_row(auth: Authorization, patient: Patient, complete: bool, day: StatusDay) -> list[str]:
-    status = rules.status_from(
-        auth, complete=complete, today=day.today, expiring_days=day.expiring_days
-    )
+def _csv_row(row: RegisterRow) -> list[str]:
+    auth, patient = row.authorization, row.patient
 
     def d(value: date | datetime | None) -> str:
         return value.isoformat() if value is not None else ""
@@ -1029,8 +1058,8 @@ def _csv_row(auth: Authorization, patient: Patient, complete: bool, day: StatusD
         str(auth.patient_id),
         patient.last_name,
         patient.first_name,
-        status.value,
-        " ".join(rules.missing_elements(auth, patient)),
+        row.status.value,
+        " ".join(row.missing),
         " ".join(sorted(k.value for k in auth.media_kinds)),
         auth.media_description,
         str(len(auth.media_hashes)),
@@ -1061,5 +1090,6 @@ def _csv_row(auth: Authorization, patient: Patient, complete: bool, day: StatusD
 __all__ = [
     "AuthorizationQuery",
     "ConsentService",
+    "RegisterRow",
     "RevocationResult",
 ]

@@ -5,6 +5,7 @@ done with it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
@@ -33,6 +34,8 @@ class AuthorizationView:
     authorization: Authorization
     status: AuthorizationStatus
     missing: tuple[str, ...]
+    deletable_from: date | None = None
+    """The first day the record may be deleted (``None``: while it is still in effect)."""
 
 
 def scope_summary(auth: Authorization) -> str:
@@ -47,18 +50,28 @@ def scope_summary(auth: Authorization) -> str:
 
 class AuthorizationCard(Card):
     """One authorization: status badge, dates, scope, what is missing and its actions.
+    ``can_delete`` (admins only) offers "Delete record…" once the retention period is over
+    on ``today`` (before that, disabled, saying from when).
 
     Signals:
-        reconsent(object), revoke(object), event_happened(object), open_pdf(object): the
-        ``Authorization`` the person wants to act on.
+        reconsent(object), revoke(object), event_happened(object), open_pdf(object),
+        delete_record(object): the ``Authorization`` the person wants to act on.
     """
 
     reconsent = Signal(object)
     revoke = Signal(object)
     event_happened = Signal(object)
     open_pdf = Signal(object)
+    delete_record = Signal(object)
 
-    def __init__(self, view: AuthorizationView, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        view: AuthorizationView,
+        *,
+        can_delete: bool = False,
+        today: date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         auth = view.authorization
         super().__init__(
             self.tr("Signed {date}").format(date=long_date(auth.signed_on))
@@ -116,7 +129,30 @@ class AuthorizationCard(Card):
         self.revoke_button.setVisible(is_open or view.status is AuthorizationStatus.INCOMPLETE)
         self.revoke_button.clicked.connect(lambda: self.revoke.emit(auth))
         row.addWidget(self.revoke_button)
+        self.delete_button = button(self.tr("Delete record…"), "trash", "danger")
+        self.delete_button.clicked.connect(lambda: self.delete_record.emit(auth))
+        self._offer_delete(
+            None if is_open else view.deletable_from, can_delete=can_delete, today=today
+        )
+        row.addWidget(self.delete_button)
         self.body.addLayout(row)
+
+    def _offer_delete(self, from_day: date | None, *, can_delete: bool, today: date | None) -> None:
+        """Only admins see it, and only for a record that has ended (``from_day`` given):
+        enabled from the first day it may be deleted, disabled (saying from when) before."""
+        self.delete_button.setVisible(can_delete and from_day is not None)
+        if from_day is None:
+            return
+        allowed = today is not None and today >= from_day
+        self.delete_button.setEnabled(allowed)
+        self.delete_button.setToolTip(
+            self.tr("Its retention period is over: it may be deleted.")
+            if allowed
+            else self.tr(
+                "Consent records are kept six years after they end: this one may be deleted "
+                "from {date}."
+            ).format(date=long_date(from_day))
+        )
 
 
 class PatientDetail(QWidget):
@@ -124,8 +160,8 @@ class PatientDetail(QWidget):
 
     Signals:
         new_requested(object): capture a new authorization for this ``Patient``.
-        reconsent(object), revoke(object), event_happened(object), open_pdf(object): an action on an
-            ``Authorization`` (from its card).
+        reconsent(object), revoke(object), event_happened(object), open_pdf(object),
+            delete_record(object): an action on an ``Authorization`` (from its card).
     """
 
     new_requested = Signal(object)
@@ -133,6 +169,7 @@ class PatientDetail(QWidget):
     revoke = Signal(object)
     event_happened = Signal(object)
     open_pdf = Signal(object)
+    delete_record = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -168,8 +205,16 @@ class PatientDetail(QWidget):
         column.addLayout(self.cards_column)
         column.addStretch(1)
 
-    def show_patient(self, patient: Patient, views: list[AuthorizationView]) -> None:
-        """Show ``patient`` and their authorizations (newest first)."""
+    def show_patient(
+        self,
+        patient: Patient,
+        views: list[AuthorizationView],
+        *,
+        can_delete: bool = False,
+        today: date | None = None,
+    ) -> None:
+        """Show ``patient`` and their authorizations (newest first). ``can_delete``: the
+        person may delete records past their retention period on ``today`` (admins)."""
         self.patient = patient
         name = f"{patient.first_name} {patient.last_name}".strip()
         if patient.preferred_name:
@@ -194,11 +239,12 @@ class PatientDetail(QWidget):
         self.representative_label.setVisible(bool(patient.representative_name))
         self._clear_cards()
         for view in views:
-            card = AuthorizationCard(view)
+            card = AuthorizationCard(view, can_delete=can_delete, today=today)
             card.reconsent.connect(self.reconsent)
             card.revoke.connect(self.revoke)
             card.event_happened.connect(self.event_happened)
             card.open_pdf.connect(self.open_pdf)
+            card.delete_record.connect(self.delete_record)
             self.cards.append(card)
             self.cards_column.addWidget(card)
         self.none_label.setVisible(not views)

@@ -1,5 +1,6 @@
-"""Small dialogs of the Consent page: recording a written revocation, and that an
-authorization's expiry event happened."""
+"""Small dialogs of the Consent page: recording a written revocation, that an
+authorization's expiry event happened, and confirming the deletion of a record whose
+retention period is over."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from core.consent.model import RevocationChannel
 from gui.consent.patient_form import to_date, to_qdate
-from gui.consent.wording import channel_label
-from gui.widgets import caption, heading
+from gui.consent.wording import channel_label, long_date
+from gui.widgets import button, caption, heading
 
 
 class RevokeDialog(QDialog):
@@ -117,3 +118,48 @@ class EventDialog(QDialog):
 
     def occurred_on(self) -> date:
         return to_date(self.day.date())
+
+
+class DeleteRecordDialog(QDialog):
+    """Says exactly what deleting an authorization's record removes, and that it cannot be
+    undone, before it happens. Signals: QDialog's."""
+
+    def __init__(
+        self,
+        patient_name: str,
+        signed_on: date | None,
+        deletable_from: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Delete consent record"))
+        self.setMinimumWidth(500)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(24, 24, 24, 20)
+        column.setSpacing(12)
+        column.addWidget(heading(self.tr("Delete this consent record?"), 2))
+        signed = (
+            self.tr("signed {date}").format(date=long_date(signed_on))
+            if signed_on is not None
+            else self.tr("never signed")
+        )
+        for line in (
+            self.tr(
+                "This deletes {name}'s authorization ({signed}): the record with everything "
+                "it says, the reference to its signature or scanned paper form, and the "
+                "reference to its signed PDF. Takedowns already confirmed for it go too."
+            ).format(name=patient_name, signed=signed),
+            self.tr(
+                "The six years it had to be kept are over: it may be deleted since {date}. "
+                "The deletion is written to the audit log."
+            ).format(date=long_date(deletable_from)),
+            self.tr("This cannot be undone."),
+        ):
+            column.addWidget(caption(line))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.delete_button = button(self.tr("Delete record"), kind="danger")
+        self.buttons.addButton(self.delete_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
+        column.addWidget(self.buttons)

@@ -1,6 +1,7 @@
 """The Consent page: find a patient, see their authorizations and what each covers, take a new
-one at the desk, revoke, record an expiry event, print the blank form, export the register,
-and work through the open takedowns."""
+one at the desk, revoke, record an expiry event, delete a record after its retention period
+(admins), print the blank form, export the register (CSV or PDF), and work through the open
+takedowns."""
 
 from __future__ import annotations
 
@@ -29,13 +30,13 @@ from core.consent.model import (
     Takedown,
 )
 from core.consent.service import RevocationResult
-from core.staff.model import StaffMember
+from core.staff.model import Role, StaffMember
 from gui import errors
 from gui.consent.capture import CaptureDialog
 from gui.consent.detail import AuthorizationView, PatientDetail
-from gui.consent.dialogs import EventDialog, RevokeDialog
+from gui.consent.dialogs import DeleteRecordDialog, EventDialog, RevokeDialog
 from gui.consent.patients import ConsentList
-from gui.consent.pdf import blank_form_pdf
+from gui.consent.pdf import blank_form_pdf, register_pdf
 from gui.consent.takedown import TakedownDialog, platform_name
 from gui.hub import SignalHub
 from gui.page import Page
@@ -45,6 +46,8 @@ from gui.widgets import Banner, Card, EmptyState, button, caption, heading
 DATA_AREA = "consent"
 """The ``hub.data_changed`` area for patients, authorizations and takedowns."""
 POSTS_AREA = "posts"
+REGISTER_FORMATS = {".csv": "csv", ".pdf": "pdf"}
+"""The register's export formats by file suffix."""
 
 
 def _write_temp_pdf(pdf: bytes) -> Path:
@@ -52,6 +55,16 @@ def _write_temp_pdf(pdf: bytes) -> Path:
     with tempfile.NamedTemporaryFile(prefix="consent-form-", suffix=".pdf", delete=False) as f:
         f.write(pdf)
         return Path(f.name)
+
+
+def _with_suffix(path: Path, suffix: str) -> Path:
+    """``path`` ending in ``suffix``: the file type chosen in the save dialog decides the
+    format, whatever the name still says (Qt's own dialog keeps the suggested ".csv")."""
+    if path.suffix.lower() == suffix:
+        return path
+    if path.suffix.lower() in REGISTER_FORMATS:
+        return path.with_suffix(suffix)
+    return path.with_name(path.name + suffix)
 
 
 def _open_file(path: Path) -> None:
@@ -77,6 +90,7 @@ class ConsentPage(Page):
         self.revoke_dialog: RevokeDialog | None = None
         self.event_dialog: EventDialog | None = None
         self.takedown_dialog: TakedownDialog | None = None
+        self.delete_dialog: DeleteRecordDialog | None = None
         self.takedowns: list[Takedown] = []
         self.today = date.today()
         """Today in the practice's time zone (loaded with the counts)."""
@@ -91,7 +105,10 @@ class ConsentPage(Page):
         self.blank_button = button(self.tr("Print blank form"), "print", "ghost")
         self.blank_button.clicked.connect(self.print_blank_form)
         top.addWidget(self.blank_button)
-        self.export_button = button(self.tr("Export register (CSV)"), "download", "ghost")
+        self.export_button = button(self.tr("Export register…"), "download", "ghost")
+        self.export_button.setToolTip(
+            self.tr("Every consent record, for an audit: a spreadsheet (CSV) or a PDF to print")
+        )
         self.export_button.clicked.connect(self.export_register)
         top.addWidget(self.export_button)
         self.new_button = button(self.tr("New consent"), "plus", "primary")
@@ -111,6 +128,7 @@ class ConsentPage(Page):
         self.detail.revoke.connect(self.ask_revoke)
         self.detail.event_happened.connect(self.ask_event)
         self.detail.open_pdf.connect(self.open_signed_pdf)
+        self.detail.delete_record.connect(self.ask_delete)
         hub.data_changed.connect(self._data_changed)
         self._set_enabled(False)
 
@@ -174,6 +192,7 @@ class ConsentPage(Page):
                 self.revoke_dialog,
                 self.event_dialog,
                 self.takedown_dialog,
+                self.delete_dialog,
             ):
                 if dialog is not None:
                     dialog.reject()
@@ -266,20 +285,25 @@ class ConsentPage(Page):
         generation = self._patient_generation
         consent, patient_id = self.services.consent, patient.id
 
-        def load() -> tuple[Patient, list[AuthorizationView]]:
+        def load() -> tuple[Patient, list[AuthorizationView], date]:
             fresh = consent.get_patient(patient_id)
             views = [
-                AuthorizationView(a, consent.status_of(a), consent.missing(a))
+                AuthorizationView(
+                    a, consent.status_of(a), consent.missing(a), consent.deletable_from(a.id or 0)
+                )
                 for a in consent.authorizations(patient_id)
             ]
-            return fresh, views
+            return fresh, views, consent.today()
 
-        def loaded(result: tuple[Patient, list[AuthorizationView]]) -> None:
+        def loaded(result: tuple[Patient, list[AuthorizationView], date]) -> None:
             if generation != self._patient_generation or self.user is None:
                 return
             if self.detail.patient is None or self.detail.patient.id != patient_id:
                 self.detail.show_notice("")
-            self.detail.show_patient(*result)
+            fresh, views, today = result
+            # Only an admin may delete (the service checks again); others never see it.
+            can_delete = self.user.role is Role.ADMIN
+            self.detail.show_patient(fresh, views, can_delete=can_delete, today=today)
             self.right.setCurrentWidget(self.detail_scroll)
 
         self.runner.run(load, loaded, self._failed)
@@ -387,6 +411,34 @@ class ConsentPage(Page):
         dialog.open()
         return dialog
 
+    def ask_delete(self, auth: Authorization) -> DeleteRecordDialog | None:
+        """Confirm, then delete a record whose retention period is over (admins only)."""
+        if self.user is None or auth.id is None:
+            return None
+        view = next((c.view for c in self.detail.cards if c.view.authorization.id == auth.id), None)
+        if view is None or view.deletable_from is None:
+            return None
+        dialog = DeleteRecordDialog(
+            self.detail.name_label.text(), auth.signed_on, view.deletable_from, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.delete_record(auth))
+        dialog.destroyed.connect(lambda _o=None: setattr(self, "delete_dialog", None))
+        self.delete_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def delete_record(self, auth: Authorization) -> None:
+        if self.user is None or auth.id is None:
+            return
+        consent, actor, auth_id = self.services.consent, self.user, auth.id
+
+        def done(_result: None) -> None:
+            self.detail.show_notice(self.tr("The consent record was deleted."))
+            self.hub.data_changed.emit(DATA_AREA)
+
+        self.runner.run(lambda: consent.delete_authorization(actor, auth_id), done, self._failed)
+
     def open_signed_pdf(self, auth: Authorization) -> None:
         consent, digest = self.services.consent, auth.pdf_ref
 
@@ -412,21 +464,37 @@ class ConsentPage(Page):
         self.runner.run(make, _open_file, self._failed)
 
     def export_register(self) -> None:
-        """Save the consent register (CSV) where the person chooses."""
+        """Save the consent register where the person chooses, as a spreadsheet (CSV) or a
+        PDF: the file type chosen in the save dialog decides."""
         if self.user is None:
             return
+        csv_filter = self.tr("Spreadsheet (CSV) (*.csv)")
+        pdf_filter = self.tr("PDF to print (*.pdf)")
         suggested = f"consent-register-{QDate.currentDate().toString('yyyy-MM-dd')}.csv"
-        path, _f = QFileDialog.getSaveFileName(
-            self, self.tr("Export the consent register"), suggested, self.tr("CSV (*.csv)")
+        path, chosen = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export the consent register"),
+            suggested,
+            f"{csv_filter};;{pdf_filter}",
+            csv_filter,
         )
-        if path:
-            self.export_to(Path(path))
+        if not path:
+            return
+        self.export_to(_with_suffix(Path(path), ".pdf" if chosen == pdf_filter else ".csv"))
 
     def export_to(self, path: Path) -> None:
-        consent, actor = self.services.consent, self.user
+        """Write the register to ``path`` off the GUI thread: a PDF for a ``.pdf`` file, else
+        CSV. Both come from the same rows, and the export is audited."""
+        consent, practice, actor = self.services.consent, self.services.practice, self.user
+        export_format = REGISTER_FORMATS.get(path.suffix.lower(), "csv")
 
         def work() -> Path:
-            path.write_bytes(consent.export_csv(actor))
+            if export_format == "pdf":
+                rows = consent.register_rows(actor, export_format="pdf")
+                pdf = register_pdf(rows, practice.practice().value, day=consent.today())
+                path.write_bytes(pdf)
+            else:
+                path.write_bytes(consent.export_csv(actor))
             return path
 
         self.runner.run(

@@ -1,259 +1,49 @@
-"""The consent form as a PDF (Qt's PDF writer, US Letter, 300 dpi): the signed authorization
-with every element and its value, the signature and the date — the patient's copy and the
-practice's record — and the blank form to print and fill in by hand.
+"""The consent PDFs (Qt's PDF writer, US Letter, 300 dpi): the signed authorization with every
+element and its value, the signature and the date — the patient's copy and the practice's
+record —, the blank form to print and fill in by hand, and the consent register for an audit
+(landscape, one table row per authorization).
 
-Both functions only paint text and images, which Qt allows off the GUI thread: callers run them
-through the task runner.
+Every function only paints text and images, which Qt allows off the GUI thread: callers run
+them through the task runner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QCoreApplication,
-    QIODevice,
-    QMarginsF,
-    QPointF,
-    QRectF,
-    Qt,
-)
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QImage,
-    QPagedPaintDevice,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QPainterPath,
-    QPdfWriter,
-    QPen,
-)
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPagedPaintDevice, QPageLayout, QPageSize, QPdfWriter, QPen
 
 from core.consent.forms import ConsentForm, render_text
-from core.consent.model import Authorization, MediaKind, Patient, Purpose, SignatureKind
+from core.consent.model import (
+    Authorization,
+    MediaKind,
+    Patient,
+    Purpose,
+    SignatureKind,
+)
+from core.consent.service import RegisterRow
 from core.practice.model import Practice
+from gui.consent.sheet import DPI, INK, MARGIN_INCHES, MUTED, RULE, Sheet, tr
 from gui.consent.wording import (
+    STATUS_ORDER,
+    channel_label,
     long_date,
     media_kind_label,
     purpose_label,
     recipient_ids,
     recipient_label,
+    status_label,
 )
 
-DPI = 300
-MARGIN_INCHES = 0.75
+REGISTER_MARGIN_INCHES = 0.5
+"""The register's table is wide: narrower margins than the forms."""
+
 STATEMENT_CODES = ("right_to_revoke", "treatment_not_conditioned", "redisclosure")
 """The required statements, in the order the form prints them."""
-
-_INK = QColor("#111111")
-_MUTED = QColor("#555555")
-_RULE = QColor("#888888")
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("ConsentPdf", text)
-
-
-class _Sheet:
-    """A very small page layout: text flows down the page and onto the next one; boxes,
-    lines and images keep to the margins. Units are device pixels (300 per inch)."""
-
-    def __init__(self, device: QPagedPaintDevice, resolution: int, footer: str) -> None:
-        self.device = device
-        self.painter = QPainter(device)
-        self.painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        # Lay out in 300-dpi units whatever the device (a printer may be 600 or 1200 dpi).
-        self.painter.scale(resolution / DPI, resolution / DPI)
-        paint = device.pageLayout().paintRectPixels(resolution)
-        self.width = paint.width() * DPI / resolution
-        self.bottom = paint.height() * DPI / resolution - self.inch(0.45)
-        self.y = 0.0
-        self.page = 1
-        self.footer = footer
-        self.body = self.font(10)
-        self.small = self.font(8.5)
-        self._draw_footer()
-
-    @staticmethod
-    def inch(value: float) -> float:
-        return value * DPI
-
-    @staticmethod
-    def font(points: float, *, bold: bool = False) -> QFont:
-        font = QFont("DejaVu Sans")
-        font.setStyleHint(QFont.StyleHint.SansSerif)
-        # In layout pixels, not points: the painter's scale maps them to any device's dots.
-        font.setPixelSize(round(points * DPI / 72))
-        font.setBold(bold)
-        # Ligatures ("fi") would come out of the PDF's text as one odd character.
-        for tag in ("liga", "clig"):
-            font.setFeature(QFont.Tag(tag), 0)
-        return font
-
-    # --- flow ------------------------------------------------------------------------------
-    def ensure(self, height: float) -> None:
-        if self.y + height > self.bottom:
-            self.device.newPage()
-            self.page += 1
-            self.y = 0.0
-            self._draw_footer()
-
-    def gap(self, inches: float) -> None:
-        self.y += self.inch(inches)
-
-    def _draw_footer(self) -> None:
-        self.painter.setFont(self.small)
-        self.painter.setPen(_MUTED)
-        rect = QRectF(0, self.bottom + self.inch(0.2), self.width, self.inch(0.25))
-        self.painter.drawText(rect, Qt.AlignmentFlag.AlignLeft, self.footer)
-        self.painter.drawText(rect, Qt.AlignmentFlag.AlignRight, tr("Page {n}").format(n=self.page))
-
-    def measure(self, text: str, font: QFont, width: float) -> float:
-        self.painter.setFont(font)
-        flags = Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft
-        return self.painter.boundingRect(QRectF(0, 0, width, 1e6), flags, text).height()
-
-    def text(
-        self,
-        text: str,
-        font: QFont | None = None,
-        *,
-        indent: float = 0.0,
-        color: QColor = _INK,
-        after: float = 0.06,
-    ) -> None:
-        """A paragraph, wrapped to the margins (moved whole to the next page if it does not
-        fit, unless it is taller than a page)."""
-        if not text:
-            return
-        font = font or self.body
-        width = self.width - indent
-        height = self.measure(text, font, width)
-        self.ensure(min(height, self.bottom - 1))
-        self.painter.setFont(font)
-        self.painter.setPen(color)
-        self.painter.drawText(
-            QRectF(indent, self.y, width, height),
-            Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft,
-            text,
-        )
-        self.y += height + self.inch(after)
-
-    def heading(self, text: str) -> None:
-        self.ensure(self.inch(0.7))
-        self.gap(0.1)
-        self.text(text, self.font(11.5, bold=True), after=0.05)
-
-    def label_value(self, label: str, value: str, *, blank: bool, lines: int = 1) -> None:
-        """ "Label: value", or the label over ``lines`` empty lines to write on."""
-        if not blank:
-            self.text(f"{label}: {value}" if value else f"{label}: —", indent=self.inch(0.1))
-            return
-        self.text(label, indent=self.inch(0.1), after=0.0)
-        self.write_lines(lines)
-
-    def write_lines(self, lines: int) -> None:
-        pitch = self.inch(0.36)
-        self.ensure(pitch * lines)
-        self.painter.setPen(QPen(_RULE, 2))
-        for _ in range(lines):
-            self.y += pitch
-            self.painter.drawLine(QPointF(self.inch(0.1), self.y), QPointF(self.width, self.y))
-        self.y += self.inch(0.08)
-
-    def checkbox(
-        self, label: str, ticked: bool | None, *, indent: float = 0.1, x: float | None = None
-    ) -> float:
-        """A box (ticked, empty when ``ticked`` is False or None) with its label to the right;
-        returns the height used. With ``x``, draws in a column at that offset without moving
-        down (the caller advances)."""
-        box = self.inch(0.16)
-        left = self.inch(indent) if x is None else x
-        text_left = left + box + self.inch(0.1)
-        width = (self.width if x is None else left + self.column_width()) - text_left
-        height = max(box, self.measure(label, self.body, width))
-        if x is None:
-            self.ensure(height)
-        top = self.y
-        self.painter.setPen(QPen(_INK, 3))
-        self.painter.setBrush(Qt.BrushStyle.NoBrush)
-        box_rect = QRectF(left, top + self.inch(0.02), box, box)
-        self.painter.drawRect(box_rect)
-        if ticked:
-            tick = QPainterPath(QPointF(box_rect.left() + box * 0.2, box_rect.top() + box * 0.55))
-            tick.lineTo(box_rect.left() + box * 0.42, box_rect.top() + box * 0.78)
-            tick.lineTo(box_rect.left() + box * 0.82, box_rect.top() + box * 0.22)
-            pen = QPen(_INK, 6)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            self.painter.setPen(pen)
-            self.painter.drawPath(tick)
-        self.painter.setFont(self.body)
-        self.painter.setPen(_INK)
-        self.painter.drawText(
-            QRectF(text_left, top, width, height),
-            Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft,
-            label,
-        )
-        if x is None:
-            self.y += height + self.inch(0.07)
-        return height
-
-    def column_width(self) -> float:
-        return (self.width - self.inch(0.1)) / 2
-
-    def checkbox_columns(self, items: Iterable[tuple[str, bool | None]]) -> None:
-        """Checkboxes in two columns (short labels: platforms, options)."""
-        rows = list(items)
-        half = (len(rows) + 1) // 2
-        left_x, right_x = self.inch(0.1), self.inch(0.1) + self.column_width()
-        for i in range(half):
-            self.ensure(self.inch(0.3))
-            used = self.checkbox(rows[i][0], rows[i][1], x=left_x)
-            if i + half < len(rows):
-                used = max(used, self.checkbox(rows[i + half][0], rows[i + half][1], x=right_x))
-            self.y += used + self.inch(0.07)
-
-    def boxed_note(self, text: str) -> None:
-        """A framed note (the attorney note on the blank form)."""
-        pad = self.inch(0.12)
-        font = self.font(10, bold=True)
-        height = self.measure(text, font, self.width - 2 * pad) + 2 * pad
-        self.ensure(height)
-        self.painter.setPen(QPen(_INK, 4))
-        self.painter.setBrush(QColor("#F2F2F2"))
-        self.painter.drawRect(QRectF(0, self.y, self.width, height))
-        self.painter.setBrush(Qt.BrushStyle.NoBrush)
-        self.painter.setFont(font)
-        self.painter.drawText(
-            QRectF(pad, self.y + pad, self.width - 2 * pad, height - 2 * pad),
-            Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft,
-            text,
-        )
-        self.y += height + self.inch(0.12)
-
-    def signature(self, png: bytes | None) -> None:
-        """The signature image sitting on a line (or just the line to sign on)."""
-        box_height = self.inch(0.9)
-        self.ensure(box_height + self.inch(0.2))
-        line_y = self.y + box_height
-        image = QImage.fromData(png) if png else QImage()
-        if not image.isNull():
-            max_w, max_h = self.inch(3.2), box_height - self.inch(0.05)
-            scale = min(max_w / image.width(), max_h / image.height())
-            w, h = image.width() * scale, image.height() * scale
-            self.painter.drawImage(QRectF(self.inch(0.1), line_y - h, w, h), image)
-        self.painter.setPen(QPen(_RULE, 2))
-        self.painter.drawLine(QPointF(self.inch(0.1), line_y), QPointF(self.inch(4.2), line_y))
-        self.y = line_y + self.inch(0.04)
-        self.text(tr("Signature"), self.small, indent=self.inch(0.1), color=_MUTED)
-
-    def finish(self) -> None:
-        self.painter.end()
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -267,19 +57,19 @@ def _practice_line(practice: Practice) -> str:
     return " · ".join(p for p in (practice.name, practice.address, practice.phone) if p)
 
 
-def _form_head(sheet: _Sheet, form: ConsentForm, practice: Practice) -> None:
+def _form_head(sheet: Sheet, form: ConsentForm, practice: Practice) -> None:
     sheet.text(form.title, sheet.font(16, bold=True), after=0.04)
-    sheet.text(_practice_line(practice), sheet.body, color=_MUTED, after=0.15)
+    sheet.text(_practice_line(practice), sheet.body, color=MUTED, after=0.15)
 
 
-def _form_text(sheet: _Sheet, form: ConsentForm) -> None:
+def _form_text(sheet: Sheet, form: ConsentForm) -> None:
     sheet.text(form.intro, after=0.1)
     for paragraph in form.paragraphs:
         sheet.text(paragraph, after=0.1)
 
 
 def _body(
-    sheet: _Sheet,
+    sheet: Sheet,
     auth: Authorization | None,
     patient: Patient | None,
     form: ConsentForm,
@@ -389,7 +179,11 @@ def _body(
     )
 
 
-def _pdf(paint: Callable[[QPagedPaintDevice, int], None], title: str) -> bytes:
+def _pdf(
+    paint: Callable[[QPagedPaintDevice, int], None],
+    title: str,
+    layout: QPageLayout | None = None,
+) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -397,7 +191,7 @@ def _pdf(paint: Callable[[QPagedPaintDevice, int], None], title: str) -> bytes:
     writer.setResolution(DPI)
     writer.setTitle(title)
     writer.setCreator("Front Desk Social")
-    writer.setPageLayout(page_layout())
+    writer.setPageLayout(layout or page_layout())
     paint(writer, DPI)
     buffer.close()
     return bytes(data.data())
@@ -409,6 +203,17 @@ def page_layout() -> QPageLayout:
         QPageSize(QPageSize.PageSizeId.Letter),
         QPageLayout.Orientation.Portrait,
         QMarginsF(MARGIN_INCHES, MARGIN_INCHES, MARGIN_INCHES, MARGIN_INCHES),
+        QPageLayout.Unit.Inch,
+    )
+
+
+def register_layout() -> QPageLayout:
+    """US Letter, landscape, ½-inch margins (the register's table)."""
+    m = REGISTER_MARGIN_INCHES
+    return QPageLayout(
+        QPageSize(QPageSize.PageSizeId.Letter),
+        QPageLayout.Orientation.Landscape,
+        QMarginsF(m, m, m, m),
         QPageLayout.Unit.Inch,
     )
 
@@ -434,7 +239,7 @@ def paint_authorization(
     footer = tr("{title} · form version {version}").format(
         title=form.title, version=auth.form_version or form.version
     )
-    sheet = _Sheet(device, resolution, footer)
+    sheet = Sheet(device, resolution, footer)
     _form_head(sheet, form, practice)
     _form_text(sheet, form)
     _body(sheet, auth, patient, form, practice, signature_png=signature_png)
@@ -463,7 +268,7 @@ def paint_blank_form(
     """Paint the blank form onto ``device`` (a PDF writer or a printer)."""
     form = _filled(form, practice)
     footer = tr("{title} · form version {version}").format(title=form.title, version=form.version)
-    sheet = _Sheet(device, resolution, footer)
+    sheet = Sheet(device, resolution, footer)
     _form_head(sheet, form, practice)
     if form.attorney_note:
         sheet.boxed_note(form.attorney_note)
@@ -512,3 +317,153 @@ def blank_form_pdf(form: ConsentForm, practice: Practice) -> bytes:
         paint_blank_form(device, resolution, form, practice)
 
     return _pdf(paint, form.title)
+
+
+# --- the register --------------------------------------------------------------------------
+_REGISTER_COLUMNS = (0.13, 0.08, 0.10, 0.16, 0.13, 0.09, 0.11, 0.11, 0.09)
+"""Each column's share of the table's width, in the order of ``_register_header``."""
+_CELL_PAD = 0.04
+_SHADE = QColor("#F2F2F2")
+
+
+def _register_header() -> tuple[str, ...]:
+    return (
+        tr("Patient"),
+        tr("Status"),
+        tr("Media"),
+        tr("Where"),
+        tr("Purposes"),
+        tr("Signed on"),
+        tr("Expires / event"),
+        tr("Revoked (received, how)"),
+        tr("Form version"),
+    )
+
+
+def register_cells(row: RegisterRow) -> tuple[str, ...]:
+    """One authorization as the register's table shows it, column by column."""
+    auth, patient = row.authorization, row.patient
+    ends = [long_date(auth.expires_on)] if auth.expires_on is not None else []
+    if auth.expiry_event:
+        ends.append(auth.expiry_event)
+    if auth.event_occurred_on is not None:
+        ends.append(tr("happened {date}").format(date=long_date(auth.event_occurred_on)))
+    revoked = ""
+    if auth.revocation is not None:
+        revoked = tr("{date}, {how}").format(
+            date=long_date(auth.revocation.received_on),
+            how=channel_label(auth.revocation.channel),
+        )
+    return (
+        f"{patient.last_name}, {patient.first_name}".strip(", "),
+        status_label(row.status),
+        ", ".join(media_kind_label(k) for k in MediaKind if k in auth.media_kinds),
+        ", ".join(recipient_label(r) for r in recipient_ids() if r in auth.recipients),
+        ", ".join(purpose_label(p) for p in Purpose if p in auth.purposes),
+        long_date(auth.signed_on),
+        "; ".join(ends),
+        revoked,
+        auth.form_version,
+    )
+
+
+class _Table:
+    """A table that breaks across pages, its header repeated at the top of each."""
+
+    def __init__(self, sheet: Sheet, header: Sequence[str], shares: Sequence[float]) -> None:
+        self.sheet = sheet
+        self.header = tuple(header)
+        self.widths = [sheet.width * share for share in shares]
+        self.font = sheet.font(8)
+        self.bold = sheet.font(8, bold=True)
+        self.pad = sheet.inch(_CELL_PAD)
+        self.rows = 0
+
+    def _height(self, cells: Sequence[str], font: QFont) -> float:
+        tallest = max(
+            self.sheet.measure(text or " ", font, width - 2 * self.pad)
+            for text, width in zip(cells, self.widths, strict=True)
+        )
+        return tallest + 2 * self.pad
+
+    def _paint(self, cells: Sequence[str], font: QFont, height: float, fill: QColor | None) -> None:
+        painter, y = self.sheet.painter, self.sheet.y
+        if fill is not None:
+            painter.fillRect(QRectF(0, y, self.sheet.width, height), fill)
+        painter.setFont(font)
+        painter.setPen(INK)
+        x = 0.0
+        for text, width in zip(cells, self.widths, strict=True):
+            painter.drawText(
+                QRectF(x + self.pad, y + self.pad, width - 2 * self.pad, height - 2 * self.pad),
+                Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                text,
+            )
+            x += width
+        painter.setPen(QPen(RULE, 1.5))
+        painter.drawLine(QPointF(0, y + height), QPointF(self.sheet.width, y + height))
+        self.sheet.y = y + height
+
+    def draw_header(self) -> None:
+        height = self._height(self.header, self.bold)
+        self.sheet.ensure(height * 2)
+        self._paint(self.header, self.bold, height, QColor("#DDDDDD"))
+
+    def add(self, cells: Sequence[str]) -> None:
+        height = self._height(cells, self.font)
+        if self.sheet.y + height > self.sheet.bottom:
+            self.sheet.new_page()
+            self.draw_header()
+        self.rows += 1
+        self._paint(cells, self.font, height, _SHADE if self.rows % 2 == 0 else None)
+
+
+def paint_register(
+    device: QPagedPaintDevice,
+    resolution: int,
+    rows: Sequence[RegisterRow],
+    practice: Practice,
+    *,
+    day: date,
+) -> None:
+    """Paint the consent register onto ``device`` (landscape): the title with the practice and
+    the day, how many authorizations have each status, then one table row per
+    authorization."""
+    title = tr("Consent register")
+    footer = tr("{title} · {practice} · as of {date}").format(
+        title=title, practice=practice.name, date=long_date(day)
+    )
+    sheet = Sheet(device, resolution, footer)
+    sheet.text(f"{title} — {practice.name}" if practice.name else title, sheet.font(15, bold=True))
+    sheet.text(
+        tr("As of {date} · {n} authorization(s)").format(date=long_date(day), n=len(rows)),
+        color=MUTED,
+        after=0.02,
+    )
+    counts = Counter(row.status for row in rows)
+    sheet.text(
+        " · ".join(f"{status_label(s)}: {counts[s]}" for s in STATUS_ORDER),
+        sheet.small,
+        color=MUTED,
+        after=0.15,
+    )
+    table = _Table(sheet, _register_header(), _REGISTER_COLUMNS)
+    table.draw_header()
+    for row in rows:
+        table.add(register_cells(row))
+    if not rows:
+        sheet.text(tr("No authorizations yet."), after=0.0)
+    sheet.finish()
+
+
+def register_pdf(rows: Sequence[RegisterRow], practice: Practice, *, day: date) -> bytes:
+    """The consent register as a PDF for an audit (US Letter, landscape): the practice and
+    the day in the title, one row per authorization (patient, status, media, where, purposes,
+    signed on, expiry date or event, revocation, form version), the table's header on every
+    page and page numbers. Made from ``ConsentService.register_rows`` like the CSV. Safe to
+    run off the GUI thread."""
+
+    def paint(device: QPagedPaintDevice, resolution: int) -> None:
+        paint_register(device, resolution, rows, practice, day=day)
+
+    return _pdf(paint, tr("Consent register"), register_layout())

@@ -8,16 +8,12 @@ so this section only points there.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QRadioButton,
     QScrollArea,
     QVBoxLayout,
@@ -25,35 +21,21 @@ from PySide6.QtWidgets import (
 )
 
 from core.app import Services
-from core.consent.forms import PLACEHOLDERS, ConsentForm
+from core.consent.forms import ConsentForm
 from core.consent.rules import STATEMENTS
 from core.errors import EditConflict, ValidationError
 from core.practice.model import ConsentSettings
 from core.practice.service import Versioned
 from core.staff.model import Permission
 from gui.hub import SignalHub
+from gui.settings.consent_form import ConsentFormCard, action_row, split_paragraphs
 from gui.settings.messages import tr
 from gui.settings.section import Section, read_only_note, unit_spin
-from gui.style import Badge, Banner, Card, button, caption
+from gui.style import Card, button, caption
 from gui.tasks import TaskRunner
 
 ON_EXPIRY = ("review", "nothing")
 """``ConsentSettings.on_expiry`` values, in the order the choices are shown."""
-
-_BLANK_LINES = re.compile(r"\n[ \t]*\n")
-
-
-def split_paragraphs(text: str) -> tuple[str, ...]:
-    """The body as paragraphs: one per block of lines between blank lines."""
-    return tuple(p.strip() for p in _BLANK_LINES.split(text.replace("\r\n", "\n")) if p.strip())
-
-
-def _statement_labels() -> dict[str, str]:
-    return {
-        "right_to_revoke": tr("Right to withdraw (in writing, and how)"),
-        "treatment_not_conditioned": tr("Care does not depend on signing"),
-        "redisclosure": tr("Others may share it again"),
-    }
 
 
 def _field_texts() -> dict[str, str]:
@@ -78,16 +60,6 @@ def _field_texts() -> dict[str, str]:
     }
 
 
-def _text_box(lines: int) -> QPlainTextEdit:
-    """A plain-text editor about ``lines`` lines high (it scrolls beyond that)."""
-    box = QPlainTextEdit()
-    box.setTabChangesFocus(True)
-    height = box.fontMetrics().lineSpacing() * lines + 18
-    box.setMinimumHeight(height)
-    box.setMaximumHeight(height)
-    return box
-
-
 class ConsentSection(Section):
     """The practice's consent settings and its consent form template. Signals: none (emits
     ``hub.data_changed("settings")`` after saving either)."""
@@ -110,18 +82,13 @@ class ConsentSection(Section):
         )
         self._settings: Versioned[ConsentSettings] | None = None
         self._form: ConsentForm | None = None
-        self.statements: dict[str, QPlainTextEdit] = {}
+        self.form_card = ConsentFormCard(self.field_errors)
         self.content.addWidget(self._settings_card())
-        self.content.addWidget(self._form_card())
+        self.content.addWidget(self.form_card)
         self.content.addWidget(self._blank_card())
         self.content.addStretch(1)
         self._settings_inputs = [self.expiring_days, self.review_posts, self.leave_posts]
-        self._form_inputs: list[QLineEdit | QPlainTextEdit] = [
-            self.form_title,
-            self.intro,
-            self.paragraphs,
-            *self.statements.values(),
-        ]
+        self._form_inputs = self.form_card.inputs()
 
         self.expiring_days.valueChanged.connect(self._edited)
         self.on_expiry.idToggled.connect(self._edited)
@@ -129,8 +96,8 @@ class ConsentSection(Section):
             widget.textChanged.connect(self._form_edited)
         self.save_settings_button.clicked.connect(self.save_settings)
         self.undo_settings_button.clicked.connect(self.undo_settings)
-        self.save_form_button.clicked.connect(self.save_form)
-        self.undo_form_button.clicked.connect(self.undo_form)
+        self.form_card.save_form_button.clicked.connect(self.save_form)
+        self.form_card.undo_form_button.clicked.connect(self.undo_form)
         self.open_consent_button.clicked.connect(
             lambda: self.hub.navigate.emit("consent", "blank-form")
         )
@@ -182,71 +149,7 @@ class ConsentSection(Section):
         )
         self.undo_settings_button = button(tr("Undo changes"), kind="ghost")
         self.save_settings_button = button(tr("Save settings"), kind="primary")
-        card.body.addLayout(self._actions(self.undo_settings_button, self.save_settings_button))
-        return card
-
-    def _form_card(self) -> Card:
-        card = Card(tr("Consent form"))
-        self.version_badge = Badge("", "neutral")
-        card.header.addWidget(self.version_badge)
-        self.attorney_note = Banner(
-            tr("Have the practice's attorney review this form before you use it."), "warning"
-        )
-        card.body.addWidget(self.attorney_note)
-        card.body.addWidget(
-            caption(
-                tr(
-                    "Saving makes a new version of the form. Consents already signed keep the "
-                    "version they were signed on; new ones use the newest."
-                )
-            )
-        )
-        # One form for every field, so the texts line up from the title to the statements.
-        form = QFormLayout()
-        form.setHorizontalSpacing(24)
-        form.setVerticalSpacing(4)
-        self.form_title = QLineEdit()
-        self.form_title.setMaxLength(200)
-        self.field_errors.add_row(form, tr("Title"), self.form_title, "title")
-        self.intro = _text_box(4)
-        self.field_errors.add_row(form, tr("Introduction"), self.intro, "intro")
-        self.paragraphs = _text_box(10)
-        self.paragraphs.setPlaceholderText(tr("Leave a blank line between paragraphs."))
-        body_row = self.field_errors.add_row(form, tr("Body"), self.paragraphs, "paragraphs")
-        body_layout = body_row.layout()
-        assert body_layout is not None
-        names = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-        body_layout.addWidget(
-            caption(
-                tr(
-                    "One paragraph per blank line. When the form is printed, {names} become the "
-                    "practice's name, address and phone."
-                ).format(names=names)
-            )
-        )
-        statements_intro = caption(
-            tr(
-                "Required statements: the law (45 CFR 164.508) asks every consent form to say "
-                "these three things in plain language. None can be left empty."
-            )
-        )
-        statements_intro.setContentsMargins(0, 12, 0, 4)
-        form.addRow(statements_intro)
-        for code, label in _statement_labels().items():
-            box = _text_box(5)
-            self.statements[code] = box
-            row = self.field_errors.add_row(form, label, box, code)
-            # The statements' names are long: they wrap rather than widen the label column.
-            label_widget = form.labelForField(row)
-            if isinstance(label_widget, QLabel):
-                label_widget.setWordWrap(True)
-        card.body.addLayout(form)
-        self.form_status = caption()
-        self.undo_form_button = button(tr("Undo changes"), kind="ghost")
-        self.save_form_button = button(tr("Save as a new version"), kind="primary")
-        card.body.addLayout(
-            self._actions(self.undo_form_button, self.save_form_button, self.form_status)
-        )
+        card.body.addLayout(action_row(self.undo_settings_button, self.save_settings_button))
         return card
 
     def _blank_card(self) -> Card:
@@ -265,19 +168,6 @@ class ConsentSection(Section):
         row.addWidget(self.open_consent_button)
         card.body.addLayout(row)
         return card
-
-    @staticmethod
-    def _actions(undo: QWidget, save: QWidget, status: QWidget | None = None) -> QHBoxLayout:
-        """Undo and Save at the right end; ``status`` (what the last save did) on the left,
-        next to them, where the person who clicked is looking."""
-        row = QHBoxLayout()
-        if status is not None:
-            row.addWidget(status, 1)
-        else:
-            row.addStretch(1)
-        row.addWidget(undo)
-        row.addWidget(save)
-        return row
 
     # --- Section -----------------------------------------------------------------------
     @property
@@ -302,8 +192,8 @@ class ConsentSection(Section):
         for action in (
             self.save_settings_button,
             self.undo_settings_button,
-            self.save_form_button,
-            self.undo_form_button,
+            self.form_card.save_form_button,
+            self.form_card.undo_form_button,
         ):
             action.setVisible(editable)
         self.show_read_only(
@@ -342,12 +232,7 @@ class ConsentSection(Section):
 
     def _show_form(self, form: ConsentForm) -> None:
         self._form = form
-        self.version_badge.setText(tr("Version {version}").format(version=form.version))
-        self.form_title.setText(form.title)
-        self.intro.setPlainText(form.intro)
-        self.paragraphs.setPlainText("\n\n".join(form.paragraphs))
-        for code, box in self.statements.items():
-            box.setPlainText(form.statements.get(code, ""))
+        self.form_card.show_form(form)
 
     def settings_value(self) -> ConsentSettings:
         assert self._settings is not None
@@ -359,28 +244,18 @@ class ConsentSection(Section):
 
     def form_value(self) -> ConsentForm:
         assert self._form is not None
-        statements = dict(self._form.statements)
-        statements.update(
-            {code: box.toPlainText().strip() for code, box in self.statements.items()}
-        )
-        return replace(
-            self._form,
-            title=self.form_title.text().strip(),
-            intro=self.intro.toPlainText().strip(),
-            paragraphs=split_paragraphs(self.paragraphs.toPlainText()),
-            statements=statements,
-        )
+        return self.form_card.value(self._form)
 
     # --- saving ------------------------------------------------------------------------
     def _edited(self) -> None:
         settings_dirty, form_dirty = self.settings_dirty, self.form_dirty
         self.save_settings_button.setEnabled(settings_dirty)
         self.undo_settings_button.setEnabled(settings_dirty)
-        self.save_form_button.setEnabled(form_dirty)
-        self.undo_form_button.setEnabled(form_dirty)
+        self.form_card.save_form_button.setEnabled(form_dirty)
+        self.form_card.undo_form_button.setEnabled(form_dirty)
 
     def _form_edited(self) -> None:
-        if not self.form_status.styleSheet():  # a "Saved" message is out of date now
+        if not self.form_card.status_is_error():  # a "Saved" message is out of date now
             self._set_form_status("")
         self._edited()
 
@@ -442,10 +317,10 @@ class ConsentSection(Section):
                 ),
                 error=True,
             )
-            self._scroll_to(self._form_field(missing[0]))
+            self._scroll_to(self.form_card.field(missing[0]))
             return
         consent = self.services.consent
-        self.save_form_button.setEnabled(False)
+        self.form_card.save_form_button.setEnabled(False)
 
         def saved(result: ConsentForm) -> None:
             self._show_form(result)
@@ -474,15 +349,13 @@ class ConsentSection(Section):
 
         self.call(save, saved, failed)
 
-    def _form_field(self, field: str) -> QWidget:
-        return self.statements.get(field) or self.form_title
-
     def _set_form_status(self, text: str, *, error: bool = False) -> None:
-        """What the last save of the form did, next to its Save button."""
-        self.form_status.setText(text)
-        self.form_status.setStyleSheet("color: palette(bright-text);" if error else "")
+        self.form_card.set_status(text, error=error)
 
     def _scroll_to(self, widget: QWidget) -> None:
         area = self.findChild(QScrollArea)
         if area is not None:
             area.ensureWidgetVisible(widget, 0, 80)
+
+
+__all__ = ["ON_EXPIRY", "ConsentSection", "split_paragraphs"]

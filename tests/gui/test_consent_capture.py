@@ -42,7 +42,7 @@ def _find(qtbot: QtBot, dialog: CaptureDialog, text: str) -> None:
 
 
 def _sign(qtbot: QtBot, dialog: CaptureDialog) -> None:
-    canvas = dialog.pad.canvas
+    canvas = dialog.signing.pad.canvas
     qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(60, 100))
     for x, y in ((100, 70), (140, 110), (180, 65), (230, 100)):
         qtbot.mouseMove(canvas, QPoint(x, y))
@@ -50,11 +50,11 @@ def _sign(qtbot: QtBot, dialog: CaptureDialog) -> None:
 
 
 def _tick_scope(dialog: CaptureDialog) -> None:
-    dialog.kind_boxes[MediaKind.PHOTO].setChecked(True)
-    dialog.description.setText("Photos of the new smile, today's visit")
-    dialog.recipient_boxes["facebook"].setChecked(True)
-    dialog.recipient_boxes["website"].setChecked(True)
-    dialog.purpose_boxes[Purpose.SOCIAL_MEDIA].setChecked(True)
+    dialog.scope.kind_boxes[MediaKind.PHOTO].setChecked(True)
+    dialog.scope.description.setText("Photos of the new smile, today's visit")
+    dialog.scope.recipient_boxes["facebook"].setChecked(True)
+    dialog.scope.recipient_boxes["website"].setChecked(True)
+    dialog.scope.purpose_boxes[Purpose.SOCIAL_MEDIA].setChecked(True)
 
 
 def _settled_missing(qtbot: QtBot, dialog: CaptureDialog, expected: str) -> None:
@@ -67,15 +67,15 @@ def test_find_tick_sign_save_gives_an_active_consent_with_its_pdf(
     dialog = _dialog(qtbot, cenv, runner)
     assert dialog.save_button.isEnabled() is False  # no patient yet
     _find(qtbot, dialog, "quil")
-    assert dialog.signer_name.text() == "Quillon Marbury"
+    assert dialog.signing.signer_name.text() == "Quillon Marbury"
     assert dialog.form_label.text().endswith(cenv.services.consent.form().version)
     _tick_scope(dialog)
-    for check in dialog.statement_checks.values():
+    for check in dialog.statements.statement_checks.values():
         assert check.label.text()
         check.box.setChecked(True)
     _sign(qtbot, dialog)
-    dialog.copy_offered.setChecked(True)
-    dialog.copy_given.setChecked(True)
+    dialog.signing.copy_offered.setChecked(True)
+    dialog.signing.copy_given.setChecked(True)
     _settled_missing(qtbot, dialog, "")
     assert dialog.save_button.text() == "Save"
 
@@ -121,10 +121,10 @@ def test_a_new_patient_with_something_unticked_is_saved_as_incomplete(
     patient = dialog.patient()
     assert patient is not None
     assert patient.id is not None
-    assert dialog.signer_name.text() == "Zephyrine Olt"
+    assert dialog.signing.signer_name.text() == "Zephyrine Olt"
     _tick_scope(dialog)
-    dialog.statement_checks["right_to_revoke"].box.setChecked(True)
-    dialog.statement_checks["treatment_not_conditioned"].box.setChecked(True)
+    dialog.statements.statement_checks["right_to_revoke"].box.setChecked(True)
+    dialog.statements.statement_checks["treatment_not_conditioned"].box.setChecked(True)
     _settled_missing(qtbot, dialog, "Missing: the signature, statement: others may share it again")
     assert dialog.save_button.text() == "Save as incomplete"
 
@@ -153,9 +153,9 @@ def test_a_minor_is_signed_for_by_the_representative(
     form.representative_authority.setCurrentText("Parent")
     with qtbot.waitSignal(dialog.picker.chosen, timeout=5000):
         form.add_button.click()
-    assert dialog.signer_name.text() == "Ngozi Okafor"
-    assert dialog.representative_authority.text() == "Parent"
-    dialog.representative_authority.clear()
+    assert dialog.signing.signer_name.text() == "Ngozi Okafor"
+    assert dialog.signing.representative_authority.text() == "Parent"
+    dialog.signing.representative_authority.clear()
     qtbot.waitUntil(
         lambda: "the representative's authority" in dialog.missing_label.text(), timeout=5000
     )
@@ -171,15 +171,15 @@ def test_a_scan_of_the_paper_form_is_the_signature(
 ) -> None:
     dialog = _dialog(qtbot, cenv, runner, patient=cenv.patient)
     _tick_scope(dialog)
-    for check in dialog.statement_checks.values():
+    for check in dialog.statements.statement_checks.values():
         check.box.setChecked(True)
-    dialog.sign_on_paper.setChecked(True)
-    assert not dialog.pad.isVisible()
+    dialog.signing.sign_on_paper.setChecked(True)
+    assert not dialog.signing.pad.isVisible()
     scan = tmp_path / "signed-form.png"
     scan.write_bytes(PNG_1PX + b"paper")
-    dialog.attach_scan(str(scan))
-    qtbot.waitUntil(lambda: dialog.scan is not None, timeout=5000)
-    assert dialog.scan_label.text() == "Attached: signed-form.png"
+    dialog.signing.attach_scan(str(scan))
+    qtbot.waitUntil(lambda: dialog.signing.scan is not None, timeout=5000)
+    assert dialog.signing.scan_label.text() == "Attached: signed-form.png"
     _settled_missing(qtbot, dialog, "")
     with qtbot.waitSignal(dialog.saved, timeout=10000) as saved:
         dialog.save_button.click()
@@ -197,11 +197,11 @@ def test_re_consent_starts_from_the_earlier_scope(
     renewal = cenv.services.consent.renewal(cenv.authorization.id or 0)
     dialog = _dialog(qtbot, cenv, runner, previous=renewal)
     qtbot.waitUntil(lambda: dialog.patient() is not None, timeout=5000)
-    assert dialog.kind_boxes[MediaKind.PHOTO].isChecked()
-    assert dialog.description.text() == "Smile photos after whitening"
-    assert dialog.recipient_boxes["instagram"].isChecked()
-    assert not dialog.recipient_boxes["website"].isChecked()
-    assert dialog.purpose_boxes[Purpose.SOCIAL_MEDIA].isChecked()
-    assert not any(c.box.isChecked() for c in dialog.statement_checks.values())
-    assert dialog.pad.is_empty()
+    assert dialog.scope.kind_boxes[MediaKind.PHOTO].isChecked()
+    assert dialog.scope.description.text() == "Smile photos after whitening"
+    assert dialog.scope.recipient_boxes["instagram"].isChecked()
+    assert not dialog.scope.recipient_boxes["website"].isChecked()
+    assert dialog.scope.purpose_boxes[Purpose.SOCIAL_MEDIA].isChecked()
+    assert not any(c.box.isChecked() for c in dialog.statements.statement_checks.values())
+    assert dialog.signing.pad.is_empty()
     assert not shown_errors

@@ -4,17 +4,24 @@ no name on screen."""
 
 from __future__ import annotations
 
+import csv
+import io
+import unicodedata
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel
 from pytestqt.qtbot import QtBot
 
+from core.audit.model import AuditQuery
 from core.clock import ManualClock
 from core.consent.model import AuthorizationStatus, RevocationChannel
 from gui.consent.capture import CaptureDialog
+from gui.consent.detail import AuthorizationCard
 from gui.consent.page import ConsentPage
+from gui.consent.wording import long_date
 from gui.hub import SignalHub
 from gui.tasks import TaskRunner
 from tests.gui.consent_env import ConsentEnv, build_consent_env
@@ -174,3 +181,112 @@ def test_today_targets_filter_the_list_and_print_the_blank_form(
     qtbot.waitUntil(lambda: bool(opened), timeout=10000)
     text = "".join(p.extract_text() for p in PdfReader(str(opened[0])).pages)
     assert "attorney" in text.lower()
+
+
+def test_the_register_exports_as_pdf_and_agrees_with_the_csv(
+    qtbot: QtBot, page: ConsentPage, cenv: ConsentEnv, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    from core.demo_consent import create_demo_consent
+    from gui.consent.wording import status_label
+
+    create_demo_consent(cenv.services, cenv.staff)
+    csv_path, pdf_path = tmp_path / "register.csv", tmp_path / "register.pdf"
+    page.export_to(csv_path)
+    qtbot.waitUntil(csv_path.exists, timeout=5000)
+    page.export_to(pdf_path)
+    qtbot.waitUntil(lambda: pdf_path.exists() and pdf_path.stat().st_size > 0, timeout=20000)
+    page.runner.wait()
+
+    records = list(csv.DictReader(io.StringIO(csv_path.read_text("utf-8"))))
+    reader = PdfReader(str(pdf_path))
+    assert reader.pages[0].mediabox.width > reader.pages[0].mediabox.height  # landscape
+    text = " ".join(
+        unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in reader.pages)).split()
+    )
+    assert f"{len(records)} authorization(s)" in text
+    assert len(records) > 150
+    assert text.count("Form version") == len(reader.pages)  # the header on every page
+    assert f"Page {len(reader.pages)}" in text
+    for record in records:
+        status = status_label(AuthorizationStatus(record["status"]))
+        name = f"{record['patient_last_name']}, {record['patient_first_name']}"
+        assert f"{name} {status}" in text, name
+    found, _ = cenv.services.audit.query(cenv.staff.admin, AuditQuery(action="consent.export"))
+    assert sorted(e.entity_id for e in found) == ["csv", "pdf"]
+
+
+def _revoke_and_age(cenv: ConsentEnv, *, years: int) -> None:
+    consent, auth = cenv.services.consent, cenv.authorization
+    consent.revoke(
+        cenv.staff.front_desk,
+        auth.id or 0,
+        auth.version,
+        received_on=consent.today(),
+        channel=RevocationChannel.LETTER,
+    )
+    cenv.clock.advance(timedelta(days=years * 366))
+
+
+def _card_of(qtbot: QtBot, page: ConsentPage, cenv: ConsentEnv, user: object) -> AuthorizationCard:
+    before = list(page.detail.cards)
+    page.set_user(user)  # type: ignore[arg-type]
+    page.show_target(f"patient:{cenv.patient.id}")
+    qtbot.waitUntil(
+        lambda: len(page.detail.cards) == 1 and page.detail.cards[0] not in before, timeout=5000
+    )
+    page.runner.wait()
+    qtbot.wait(20)
+    return page.detail.cards[0]
+
+
+def test_an_admin_deletes_a_record_after_six_years(
+    qtbot: QtBot,
+    page: ConsentPage,
+    cenv: ConsentEnv,
+    hub: SignalHub,
+    shown_errors: list[BaseException],
+) -> None:
+    _revoke_and_age(cenv, years=6)
+    card = _card_of(qtbot, page, cenv, cenv.staff.admin)
+    assert card.delete_button.isVisibleTo(page)
+    assert card.delete_button.isEnabled()
+    card.delete_button.click()
+    dialog = page.delete_dialog
+    assert dialog is not None
+    words = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "Quillon Marbury" in words
+    assert "signature or scanned paper form" in words
+    assert "signed PDF" in words
+    assert "cannot be undone" in words
+    with qtbot.waitSignal(hub.data_changed, timeout=5000):
+        dialog.delete_button.click()
+    qtbot.waitUntil(lambda: not page.detail.cards, timeout=5000)
+    assert page.detail.none_label.isVisibleTo(page)
+    assert cenv.services.consent.authorizations(cenv.patient.id or 0) == []
+    found, _ = cenv.services.audit.query(cenv.staff.admin, AuditQuery(action="consent.delete"))
+    assert [e.entity_id for e in found] == [str(cenv.authorization.id)]
+    assert not shown_errors
+
+
+def test_front_desk_never_sees_delete(qtbot: QtBot, page: ConsentPage, cenv: ConsentEnv) -> None:
+    _revoke_and_age(cenv, years=6)
+    card = _card_of(qtbot, page, cenv, cenv.staff.front_desk)
+    assert not card.delete_button.isVisibleTo(page)
+    card = _card_of(qtbot, page, cenv, cenv.staff.manager)
+    assert not card.delete_button.isVisibleTo(page)
+
+
+def test_a_recent_record_is_not_deletable_yet(
+    qtbot: QtBot, page: ConsentPage, cenv: ConsentEnv
+) -> None:
+    card = _card_of(qtbot, page, cenv, cenv.staff.admin)
+    assert not card.delete_button.isVisibleTo(page)  # still in effect: nothing to offer
+    _revoke_and_age(cenv, years=1)
+    card = _card_of(qtbot, page, cenv, cenv.staff.admin)
+    assert card.delete_button.isVisibleTo(page)
+    assert not card.delete_button.isEnabled()
+    kept_until = cenv.services.consent.deletable_from(cenv.authorization.id or 0)
+    assert kept_until is not None
+    assert long_date(kept_until) in card.delete_button.toolTip()

@@ -46,7 +46,7 @@ def test_admin_edits_and_saves_the_settings(
     assert section.settings_dirty
     assert not section.form_dirty
     assert section.save_settings_button.isEnabled()
-    assert not section.save_form_button.isEnabled()
+    assert not section.form_card.save_form_button.isEnabled()
     with qtbot.waitSignal(
         hub.data_changed, timeout=5000, check_params_cb=lambda area: area == "settings"
     ):
@@ -69,32 +69,38 @@ def test_editing_the_form_saves_a_new_version(
     before = env.services.consent.form()
     page.set_user(env.staff.manager)
     section = consent_section(qtbot, page)
-    assert section.version_badge.text() == f"Version {before.version}"
-    assert not section.attorney_note.isHidden()
-    assert "attorney" in section.attorney_note.text_label.text()
-    assert section.form_title.text() == before.title
-    assert split_paragraphs(section.paragraphs.toPlainText()) == before.paragraphs
-    assert section.statements["redisclosure"].toPlainText() == before.statements["redisclosure"]
-    assert not section.save_form_button.isEnabled()
+    assert section.form_card.version_badge.text() == f"Version {before.version}"
+    assert not section.form_card.attorney_note.isHidden()
+    assert "attorney" in section.form_card.attorney_note.text_label.text()
+    assert section.form_card.form_title.text() == before.title
+    assert split_paragraphs(section.form_card.paragraphs.toPlainText()) == before.paragraphs
+    assert (
+        section.form_card.statements["redisclosure"].toPlainText()
+        == before.statements["redisclosure"]
+    )
+    assert not section.form_card.save_form_button.isEnabled()
 
-    section.form_title.setText("May we share your smile?")
-    section.paragraphs.setPlainText(
-        section.paragraphs.toPlainText() + "\n\nWe never show your name unless you tick it."
+    section.form_card.form_title.setText("May we share your smile?")
+    section.form_card.paragraphs.setPlainText(
+        section.form_card.paragraphs.toPlainText()
+        + "\n\nWe never show your name unless you tick it."
     )
     assert section.form_dirty
     assert not section.settings_dirty
     with qtbot.waitSignal(
         hub.data_changed, timeout=5000, check_params_cb=lambda area: area == "settings"
     ):
-        section.save_form_button.click()
+        section.form_card.save_form_button.click()
     after = env.services.consent.form()
     assert after.version != before.version
     assert after.title == "May we share your smile?"
     assert after.paragraphs == (*before.paragraphs, "We never show your name unless you tick it.")
     assert after.statements == before.statements
-    assert section.version_badge.text() == f"Version {after.version}"
-    assert section.form_status.text() == f"Saved as version {after.version}."
-    qtbot.waitUntil(lambda: not section.dirty and not section.save_form_button.isEnabled())
+    assert section.form_card.version_badge.text() == f"Version {after.version}"
+    assert section.form_card.form_status.text() == f"Saved as version {after.version}."
+    qtbot.waitUntil(
+        lambda: not section.dirty and not section.form_card.save_form_button.isEnabled()
+    )
 
     fresh = SettingsPage(env.services, SignalHub(), runner)
     qtbot.addWidget(fresh)
@@ -106,10 +112,10 @@ def test_undo_restores_the_saved_form(qtbot: QtBot, page: SettingsPage, env: Pag
     page.set_user(env.staff.admin)
     section = consent_section(qtbot, page)
     saved = section.form_value()
-    section.intro.setPlainText("Something else")
-    section.statements["right_to_revoke"].clear()
-    assert section.undo_form_button.isEnabled()
-    section.undo_form_button.click()
+    section.form_card.intro.setPlainText("Something else")
+    section.form_card.statements["right_to_revoke"].clear()
+    assert section.form_card.undo_form_button.isEnabled()
+    section.form_card.undo_form_button.click()
     assert section.form_value() == saved
     assert not section.dirty
 
@@ -120,14 +126,14 @@ def test_the_required_statements_cannot_be_left_empty(
     before = env.services.consent.form()
     page.set_user(env.staff.admin)
     section = consent_section(qtbot, page)
-    section.statements["treatment_not_conditioned"].setPlainText("   ")
-    section.statements["redisclosure"].clear()
-    section.save_form_button.click()
+    section.form_card.statements["treatment_not_conditioned"].setPlainText("   ")
+    section.form_card.statements["redisclosure"].clear()
+    section.form_card.save_form_button.click()
     message = "Write this statement: a valid consent form must include it."
     assert section.field_errors.text("treatment_not_conditioned") == message
     assert section.field_errors.text("redisclosure") == message
     assert section.field_errors.text("right_to_revoke") == ""
-    assert section.form_status.text().startswith(
+    assert section.form_card.form_status.text().startswith(
         "Not saved: a consent form needs a title and all three required statements."
     )
     qtbot.wait(50)
@@ -149,14 +155,14 @@ def test_front_desk_sees_it_read_only(qtbot: QtBot, page: SettingsPage, env: Pag
     assert not section.expiring_days.isEnabled()
     assert not section.review_posts.isEnabled()
     assert not section.leave_posts.isEnabled()
-    assert section.form_title.isReadOnly()
-    assert section.paragraphs.isReadOnly()
-    assert all(box.isReadOnly() for box in section.statements.values())
+    assert section.form_card.form_title.isReadOnly()
+    assert section.form_card.paragraphs.isReadOnly()
+    assert all(box.isReadOnly() for box in section.form_card.statements.values())
     for action in (
         section.save_settings_button,
         section.undo_settings_button,
-        section.save_form_button,
-        section.undo_form_button,
+        section.form_card.save_form_button,
+        section.form_card.undo_form_button,
     ):
         assert action.isHidden()
     assert not section.note.isHidden()
@@ -192,13 +198,15 @@ def test_a_form_saved_elsewhere_meanwhile_is_not_overwritten(
     elsewhere = env.services.consent.save_form(
         env.staff.manager, replace(env.services.consent.form(), title="Saved on the other PC")
     )
-    section.form_title.setText("Saved here")
+    section.form_card.form_title.setText("Saved here")
     section.save_form()
     qtbot.waitUntil(lambda: "Someone else saved" in section.notice_text(), timeout=5000)
-    assert "another computer" in section.form_status.text()
+    assert "another computer" in section.form_card.form_status.text()
     assert env.services.consent.form() == elsewhere
-    qtbot.waitUntil(lambda: section.form_title.text() == "Saved on the other PC", timeout=5000)
-    assert section.version_badge.text() == f"Version {elsewhere.version}"
+    qtbot.waitUntil(
+        lambda: section.form_card.form_title.text() == "Saved on the other PC", timeout=5000
+    )
+    assert section.form_card.version_badge.text() == f"Version {elsewhere.version}"
 
 
 def test_the_blank_form_is_printed_from_the_consent_page(
