@@ -35,6 +35,34 @@ class MediaVault:
     def exists(self, digest: str) -> bool:
         return self.path(digest).is_file()
 
+    def openable(self, digest: str, suffix: str) -> Path:
+        """The file again as ``root/open/<hash><suffix>`` (a hard link, or a copy where links
+        are not possible), for programs that go by the extension (a PDF viewer on Windows).
+        It stays inside the vault and owner-only: never a copy in the system's temp folder."""
+        if not re.fullmatch(r"\.[a-z0-9]{1,5}", suffix):
+            raise ValueError("not a file extension")
+        source = self.path(digest)
+        if not source.is_file():
+            raise NotFound("That file is not in the media folder.", entity="media", id=digest)
+        folder = ensure_private_dir(self.root / "open")
+        target = folder / f"{digest}{suffix}"
+        if target.is_file():
+            return target
+        try:
+            try:
+                os.link(source, target)
+            except OSError:
+                tmp = temp_name(folder, "open")
+                fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
+                with os.fdopen(fd, "wb") as out:
+                    out.write(source.read_bytes())
+                os.replace(tmp, target)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise os_error(exc, self.root) from exc
+        return target
+
     def put(self, content: bytes | Path) -> str:
         """Store bytes, or a copy of the file at a path; returns its SHA-256. Storing
         content that is already there keeps the existing file."""
@@ -89,8 +117,12 @@ class MediaVault:
         return data
 
     def delete(self, digest: str) -> None:
-        """Remove a file (no error when it is already gone)."""
+        """Remove a file and its named copies from ``openable`` (no error when gone)."""
         try:
             self.path(digest).unlink(missing_ok=True)
+            opened = self.root / "open"
+            if opened.is_dir():
+                for copy in opened.glob(f"{digest}.*"):
+                    copy.unlink(missing_ok=True)
         except OSError as exc:
             raise os_error(exc, self.root) from exc

@@ -664,3 +664,12 @@ class MemoryMediaStore:
 
     def exists(self, digest: str) -> bool:
         return self.path(digest).is_file()
+
+    def openable(self, digest: str, suffix: str) -> Path:
+        if not self.exists(digest):
+            raise NotFound("That file is not in the media folder.", entity="media", id=digest)
+        target = self.root / "open" / f"{digest}{suffix}"
+        target.parent.mkdir(exist_ok=True)
+        if not target.exists():
+            shutil.copyfile(self.path(digest), target)
+        return target

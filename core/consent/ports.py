@@ -154,6 +154,11 @@ class MediaStore(Protocol):
 
     def exists(self, digest: str) -> bool: ...
 
+    def openable(self, digest: str, suffix: str) -> Path:
+        """The file named with ``suffix`` (e.g. ``.pdf``) inside the vault, for programs that
+        go by the extension; ``NotFound`` when the file is not there."""
+        ...
+
 
 def media_hashes_of(auths: Sequence[Authorization]) -> frozenset[str]:
     """Every image any of ``auths`` lists."""

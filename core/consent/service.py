@@ -428,13 +428,16 @@ class ConsentService:
             append_event(tx, self._clock, person, "consent.pdf", "authorization", authorization_id)
             return saved
 
-    def media_path(self, digest: str) -> Path | None:
+    def media_path(self, digest: str, suffix: str = "") -> Path | None:
         """The vault file (signature, scan, signed PDF, image) to show or print, or ``None``
-        when it is not there."""
+        when it is not there. With ``suffix`` (``.pdf``) the file is given that extension
+        (inside the vault) so the system's viewer recognises it."""
         if self._media is None or not digest:
             return None
         try:
-            return self._media.path(digest) if self._media.exists(digest) else None
+            if not self._media.exists(digest):
+                return None
+            return self._media.openable(digest, suffix) if suffix else self._media.path(digest)
         except ValueError:
             return None
 

@@ -381,7 +381,7 @@ class CaptureDialog(QDialog):
             if path is not None:
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
-        self.runner.run(lambda: consent.media_path(digest), found, self._failed)
+        self.runner.run(lambda: consent.media_path(digest, ".pdf"), found, self._failed)
 
     def print_pdf(self) -> None:
         """Print the signed form through the system's print dialog (painted straight onto the

@@ -450,7 +450,7 @@ class ConsentPage(Page):
                 return
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
-        self.runner.run(lambda: consent.media_path(digest), found, self._failed)
+        self.runner.run(lambda: consent.media_path(digest, ".pdf"), found, self._failed)
 
     def print_blank_form(self) -> None:
         """Make the blank form (off the GUI thread) and open it in the PDF viewer to print."""

@@ -62,3 +62,20 @@ def test_only_sha256_digests_name_files(tmp_path: Path, bad: str) -> None:
     vault = MediaVault(tmp_path / "vault")
     with pytest.raises(ValueError, match="SHA-256"):
         vault.path(bad)
+
+
+def test_openable_names_the_file_for_viewers_and_stays_in_the_vault(tmp_path: Path) -> None:
+    vault = MediaVault(tmp_path / "vault")
+    digest = vault.put(b"%PDF-1.4 a signed consent")
+    opened = vault.openable(digest, ".pdf")
+    assert opened.name == f"{digest}.pdf"
+    assert opened.parent.parent == vault.root  # inside the vault, not the system temp folder
+    assert opened.read_bytes() == b"%PDF-1.4 a signed consent"
+    assert opened.stat().st_mode & 0o077 == 0
+    assert vault.openable(digest, ".pdf") == opened
+    with pytest.raises(ValueError, match="extension"):
+        vault.openable(digest, ".pdf; rm -rf")
+    with pytest.raises(NotFound):
+        vault.openable("0" * 64, ".pdf")
+    vault.delete(digest)
+    assert not opened.exists()
