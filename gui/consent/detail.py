@@ -185,7 +185,7 @@ class PatientDetail(QWidget):
         self.patient_card = Card()
         self.name_label = heading("", 2)
         self.patient_card.header.insertWidget(0, self.name_label)
-        self.new_button = button(self.tr("New authorization"), "plus", "primary")
+        self.new_button = button(self.tr("New consent"), "plus", "primary")
         self.new_button.clicked.connect(self._new)
         self.patient_card.header.addWidget(self.new_button)
         self.facts_label = plain_label(wrap=True)
@@ -194,10 +194,10 @@ class PatientDetail(QWidget):
         self.patient_card.body.addWidget(self.representative_label)
         column.addWidget(self.patient_card)
 
-        self.history_title = heading(self.tr("Authorizations"), 3)
+        self.history_title = heading(self.tr("Consents"), 3)
         column.addWidget(self.history_title)
         self.none_label = caption(
-            self.tr("No authorization yet. Use “New authorization” to take one.")
+            self.tr("No consent yet. Use “New consent” to take one.")
         )
         column.addWidget(self.none_label)
         self.cards_column = QVBoxLayout()
