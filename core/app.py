@@ -17,6 +17,7 @@ from core.clock import Clock
 from core.consent.today import ConsentAttention
 from core.ports import UnitOfWorkFactory
 from core.practice.service import PracticeService
+from core.reviews.today import ReviewAttention
 from core.secrets import SecretStore
 from core.security import SecurityService
 from core.staff.model import Permission
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from core.consent.ports import MediaStore
     from core.consent.service import ConsentService
     from core.publishing.service import PublishingService
+    from core.reviews.service import ReviewService
 
 _LAZY = threading.RLock()
 """Serialises building the lazy services: the Today worker and the scheduler may both ask."""
@@ -78,9 +80,11 @@ class Services:
     version: str = "0.1.0"
     publishing_factory: Callable[[], PublishingService] | None = None
     consent_factory: Callable[[], ConsentService] | None = None
+    reviews_factory: Callable[[], ReviewService] | None = None
     _composer: ComposerService | None = None
     _publishing: PublishingService | None = None
     _consent: ConsentService | None = None
+    _reviews: ReviewService | None = None
 
     @property
     def composer(self) -> ComposerService:
@@ -117,6 +121,20 @@ class Services:
                     self._consent = self.consent_factory()
         assert self._consent is not None
         return self._consent
+
+    @property
+    def reviews(self) -> ReviewService:
+        """The review inbox: import, triage, replies with the reply check, approval,
+        measures, feeds of mentions. Built on first use (it loads the PHI scanner, VADER and
+        the holiday calendars that start-up does not need)."""
+        if self._reviews is None:
+            if self.reviews_factory is None:
+                raise RuntimeError("these services were built without the review inbox")
+            with _LAZY:
+                if self._reviews is None:
+                    self._reviews = self.reviews_factory()
+        assert self._reviews is not None
+        return self._reviews
 
 
 class AuditChainAttention:
@@ -238,6 +256,18 @@ def build_services(
             settings=lambda: practice.consent_settings().value,
         )
 
+    def reviews() -> ReviewService:
+        from core.reviews.service import ReviewService
+
+        return ReviewService(
+            uow,
+            clock,
+            rules=lambda: practice.response_rules().value,
+            tz=lambda: ZoneInfo(practice.practice().value.timezone),
+            known_names=known_names or patient_names,
+            practice=lambda: practice.practice().value,
+        )
+
     services = Services(
         clock=clock,
         practice=practice,
@@ -253,7 +283,9 @@ def build_services(
         recovery_notice=recovery_notice,
         publishing_factory=publishing,
         consent_factory=consent,
+        reviews_factory=reviews,
     )
     today.register(PostsAttention(lambda: services.publishing))
     today.register(ConsentAttention(lambda: services.consent))
+    today.register(ReviewAttention(lambda: services.reviews))
     return services

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         TakedownRepository,
     )
     from core.publishing.ports import OutboxRepository
+    from core.reviews.ports import ReviewRepository
 
 
 class StaffRepository(Protocol):
@@ -101,6 +102,7 @@ class UnitOfWork(Protocol):
     patients: PatientRepository
     authorizations: AuthorizationRepository
     takedowns: TakedownRepository
+    reviews: ReviewRepository
 
     def __enter__(self) -> Self: ...
 

@@ -328,6 +328,14 @@ def _wording() -> dict[str, Wording]:
         "invalid_pin": _invalid_pin,
         "permission_denied": _permission,
         "validation": _validation,
+        "review_import_rejected": _fixed(
+            t("Errors", "This file cannot be imported"),
+            t(
+                "Errors",
+                "Check that it is a CSV or JSON export of reviews and try again; nothing was "
+                "imported.",
+            ),
+        ),
         **post_wording(),
     }
 

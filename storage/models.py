@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -402,6 +404,159 @@ class TakedownRow(Base):
     __table_args__ = (UniqueConstraint("post_id", "platform", "authorization_id"),)
 
 
+REVIEW_FTS_TABLE = "review_fts"
+"""SQLite: the FTS5 external-content table over ``review`` (author, text), kept in step by
+triggers; created by migration 0005, not by these models."""
+REVIEW_SEARCH_COLUMN = "search_vector"
+"""PostgreSQL: the generated ``tsvector`` column of ``review`` (GIN index
+``ix_review_search``); created by migration 0005, not by these models."""
+DUE_NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+"""``review.due_key`` of an item without a due time: sorts after every real one on both
+databases (whose NULLs sort differently), so one index serves the default sort."""
+
+
+def managed_by_hand(name: str | None, type_: str) -> bool:
+    """Schema objects the migrations create by hand and the models do not describe (the
+    text search's table, column and index): left out when comparing models and database."""
+    if name is None:
+        return False
+    if type_ == "table":
+        return name == REVIEW_FTS_TABLE or name.startswith(REVIEW_FTS_TABLE + "_")
+    if type_ == "column":
+        return name == REVIEW_SEARCH_COLUMN
+    return type_ == "index" and name == "ix_review_search"
+
+
+class ReviewRow(Base):
+    """A review or a mention (``core.reviews.model.Review``). ``themes`` is a JSON list;
+    ``rating_key`` is the rating with 0 for none and ``due_key`` the due time with
+    ``DUE_NEVER`` for none, so each sort is one index on both databases. ``decision`` is the
+    latest assessment's, for the doctor's list. De-duplicated by content hash and by source +
+    external id (when there is one)."""
+
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(500))
+    author: Mapped[str] = mapped_column(String(200))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_key: Mapped[int] = mapped_column(Integer)
+    posted_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    collected_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    sentiment: Mapped[str] = mapped_column(String(10))
+    sentiment_score: Mapped[float] = mapped_column(Float)
+    themes: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None]
+    due_key: Mapped[datetime]
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decision: Mapped[str | None] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index(
+            "ix_review_source_external_id",
+            "source",
+            "external_id",
+            unique=True,
+            sqlite_where=sql_text("external_id <> ''"),
+            postgresql_where=sql_text("external_id <> ''"),
+        ),
+        Index("ix_review_due_key_id", "due_key", "id"),
+        Index("ix_review_status_due_key_id", "status", "due_key", "id"),
+        Index("ix_review_source_due_key_id", "source", "due_key", "id"),
+        Index("ix_review_rating_key_due_key_id", "rating_key", "due_key", "id"),
+        Index("ix_review_assignee_id_due_key_id", "assignee_id", "due_key", "id"),
+        Index("ix_review_posted_at_id", "posted_at", "id"),
+        Index("ix_review_rating_key_posted_at_id", "rating_key", "posted_at", "id"),
+    )
+
+
+class ReviewAssessmentRow(Base):
+    """An assessment of a review (``core.reviews.model.Assessment``); all are kept, the
+    newest is the item's decision."""
+
+    __tablename__ = "review_assessment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"))
+    authenticity: Mapped[str] = mapped_column(String(20))
+    review_type: Mapped[str] = mapped_column(String(20))
+    reach: Mapped[int] = mapped_column(Integer)
+    severity: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    assessed_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    assessed_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_review_assessment_review_id_id", "review_id", "id"),)
+
+
+class ReviewReplyRow(Base):
+    """A review's reply (``core.reviews.model.Reply``): one per review."""
+
+    __tablename__ = "review_reply"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("review.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    written_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    written_at: Mapped[datetime]
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    approved_at: Mapped[datetime | None]
+    posted_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    posted_at: Mapped[datetime | None]
+
+
+class ReviewOverrideRow(Base):
+    """A reply-check finding let through with a reason (``core.reviews.ports.ReplyOverride``)."""
+
+    __tablename__ = "review_override"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime]
+
+
+class ReviewEventRow(Base):
+    """A step in a review's history (``core.reviews.ports.ReviewEvent``): no text, no names."""
+
+    __tablename__ = "review_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_review_event_review_id_id", "review_id", "id"),)
+
+
+class ReviewFeedRow(Base):
+    """An RSS/Atom feed of mentions (``core.reviews.ports.Feed``)."""
+
+    __tablename__ = "review_feed"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(100))
+    added_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    added_at: Mapped[datetime]
+    last_polled_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(String(40))
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core ``Table`` behind a mapped class (typed, for Core INSERT/UPDATE/SELECT)."""
     table = model.__table__
@@ -424,3 +579,9 @@ PATIENT_NAME_TOKEN = table_of(PatientNameTokenRow)
 AUTHORIZATION = table_of(AuthorizationRow)
 AUTHORIZATION_MEDIA = table_of(AuthorizationMediaRow)
 TAKEDOWN = table_of(TakedownRow)
+REVIEW = table_of(ReviewRow)
+REVIEW_ASSESSMENT = table_of(ReviewAssessmentRow)
+REVIEW_REPLY = table_of(ReviewReplyRow)
+REVIEW_OVERRIDE = table_of(ReviewOverrideRow)
+REVIEW_EVENT = table_of(ReviewEventRow)
+REVIEW_FEED = table_of(ReviewFeedRow)

@@ -28,6 +28,7 @@ from storage.repositories.consent import (
 )
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.posts import SqlPostRepository
+from storage.repositories.reviews import SqlReviewRepository
 from storage.repositories.settings import SqlSettingsRepository
 from storage.repositories.staff import SqlStaffRepository
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
         TakedownRepository,
     )
     from core.publishing.ports import OutboxRepository
+    from core.reviews.ports import ReviewRepository
 
 
 class SqlUnitOfWork:
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
     patients: PatientRepository
     authorizations: AuthorizationRepository
     takedowns: TakedownRepository
+    reviews: ReviewRepository
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -84,6 +87,7 @@ class SqlUnitOfWork:
         self.patients = SqlPatientRepository(session, self._clock)
         self.authorizations = SqlAuthorizationRepository(session)
         self.takedowns = SqlTakedownRepository(session)
+        self.reviews = SqlReviewRepository(session)
         return self
 
     def __exit__(
@@ -137,6 +141,7 @@ if TYPE_CHECKING:  # mypy proves that these adapters implement core's ports
     _patients: type[PatientRepository] = SqlPatientRepository
     _authorizations: type[AuthorizationRepository] = SqlAuthorizationRepository
     _takedowns: type[TakedownRepository] = SqlTakedownRepository
+    _reviews: type[ReviewRepository] = SqlReviewRepository
 
     def _factory(db: Database) -> UnitOfWorkFactory:
         return unit_of_work_factory(db)

@@ -33,6 +33,19 @@ from core.consent.model import Authorization, AuthorizationStatus, Patient, Take
 from core.consent.ports import AuthorizationQuery, StatusDay
 from core.errors import EditConflict, NotFound
 from core.publishing.model import OutboxEntry, OutboxStatus
+from core.reviews.model import Assessment, Decision, Reply, Review
+from core.reviews.ports import (
+    OPEN_STATUSES,
+    DueInput,
+    Feed,
+    MeasureRow,
+    ReplyOverride,
+    ReviewEvent,
+    ReviewOrder,
+    ReviewQuery,
+    search_words,
+    text_matches,
+)
 from core.staff.model import Credentials, Role, StaffMember
 
 
@@ -57,6 +70,15 @@ class MemoryState:
     authorization_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     takedowns: dict[int, Takedown] = field(default_factory=dict)
     takedown_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    reviews: dict[int, Review] = field(default_factory=dict)
+    review_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # Per review id, immutable values: copying the dicts is enough to isolate a transaction.
+    assessments: dict[int, tuple[Assessment, ...]] = field(default_factory=dict)
+    replies: dict[int, Reply] = field(default_factory=dict)
+    review_overrides: dict[int, tuple[ReplyOverride, ...]] = field(default_factory=dict)
+    review_events: dict[int, tuple[ReviewEvent, ...]] = field(default_factory=dict)
+    feeds: dict[int, Feed] = field(default_factory=dict)
+    feed_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
 
 class _Staff:
@@ -542,6 +564,188 @@ class _Takedowns:
         )
 
 
+_FAR = datetime.max.replace(tzinfo=UTC)
+
+
+def _review_sort_key(order: ReviewOrder) -> Callable[[Review], tuple[Any, ...]]:
+    def posted(r: Review) -> float:
+        return r.posted_at.timestamp()
+
+    keys: dict[ReviewOrder, Callable[[Review], tuple[Any, ...]]] = {
+        ReviewOrder.DUE_ASC: lambda r: (r.due_at or _FAR, r.id or 0),
+        ReviewOrder.POSTED_DESC: lambda r: (-posted(r), -(r.id or 0)),
+        ReviewOrder.POSTED_ASC: lambda r: (posted(r), r.id or 0),
+        ReviewOrder.RATING_ASC: lambda r: (r.rating or 0, posted(r), r.id or 0),
+        ReviewOrder.RATING_DESC: lambda r: (-(r.rating or 0), -posted(r), -(r.id or 0)),
+    }
+    return keys[ReviewOrder(order)]
+
+
+class _Reviews:
+    """``core.reviews.ports.ReviewRepository`` in memory."""
+
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    def _keys(self, r: Review) -> tuple[tuple[str, str] | None, str]:
+        return ((r.source.value, r.external_id) if r.external_id else None, r.content_hash)
+
+    def duplicate_of(self, review: Review) -> int | None:
+        ext, digest = self._keys(review)
+        for stored in self.s.reviews.values():
+            e, d = self._keys(stored)
+            if (ext is not None and e == ext) or d == digest:
+                return stored.id
+        return None
+
+    def add(self, review: Review) -> Review:
+        if self.duplicate_of(review) is not None:
+            raise EditConflict("This review is already stored.", entity="review")
+        saved = replace(review, id=next(self.s.review_ids), version=1)
+        assert saved.id is not None
+        self.s.reviews[saved.id] = saved
+        return saved
+
+    def add_many(self, reviews: Collection[Review]) -> tuple[int, int]:
+        added = skipped = 0
+        for review in reviews:
+            if self.duplicate_of(review) is not None:
+                skipped += 1
+            else:
+                self.add(review)
+                added += 1
+        return added, skipped
+
+    def get(self, review_id: int) -> Review:
+        try:
+            return self.s.reviews[review_id]
+        except KeyError:
+            raise NotFound("No such review.", entity="review", id=review_id) from None
+
+    def save(self, review: Review, expected_version: int) -> Review:
+        assert review.id is not None
+        if self.get(review.id).version != expected_version:
+            raise EditConflict("Someone else changed this review first.", entity="review")
+        saved = replace(review, version=expected_version + 1)
+        self.s.reviews[review.id] = saved
+        return saved
+
+    def _decision(self, review_id: int) -> Decision | None:
+        found = self.s.assessments.get(review_id, ())
+        return found[-1].decision if found else None
+
+    def _matches(self, r: Review, q: ReviewQuery) -> bool:
+        open_ = r.status in OPEN_STATUSES and r.due_at is not None
+        checks = (
+            not q.statuses or r.status in q.statuses,
+            not q.sources or r.source in q.sources,
+            not q.ratings or r.rating in q.ratings,
+            q.kind is None or r.kind == q.kind,
+            q.assignee_id is None or r.assignee_id == q.assignee_id,
+            not q.overdue or (open_ and q.now is not None and r.due_at < q.now),  # type: ignore[operator]
+            q.due_from is None or (open_ and r.due_at >= q.due_from),  # type: ignore[operator]
+            q.due_to is None or (open_ and r.due_at < q.due_to),  # type: ignore[operator]
+            q.decision is None or self._decision(r.id or 0) == q.decision,
+            text_matches(search_words(q.text), r.author, r.text),
+        )
+        return all(checks)
+
+    def _found(self, q: ReviewQuery) -> builtins.list[Review]:
+        if q.overdue and q.now is None:
+            raise ValueError("an overdue query needs now")
+        return [r for r in self.s.reviews.values() if self._matches(r, q)]
+
+    def query(self, q: ReviewQuery) -> builtins.list[Review]:
+        found = sorted(self._found(q), key=_review_sort_key(q.order))
+        start = max(q.offset, 0)
+        return found[start : start + max(q.limit, 0)]
+
+    def count(self, q: ReviewQuery) -> int:
+        return len(self._found(q))
+
+    def first_due(self, q: ReviewQuery) -> datetime | None:
+        dues = [r.due_at for r in self._found(q) if r.due_at is not None]
+        return min(dues, default=None)
+
+    def add_assessment(self, review_id: int, assessment: Assessment) -> None:
+        self.get(review_id)
+        self.s.assessments[review_id] = (*self.s.assessments.get(review_id, ()), assessment)
+
+    def assessment(self, review_id: int) -> Assessment | None:
+        found = self.s.assessments.get(review_id, ())
+        return found[-1] if found else None
+
+    def set_reply(self, review_id: int, reply: Reply | None) -> None:
+        self.get(review_id)
+        if reply is None:
+            self.s.replies.pop(review_id, None)
+        else:
+            self.s.replies[review_id] = reply
+
+    def reply(self, review_id: int) -> Reply | None:
+        return self.s.replies.get(review_id)
+
+    def add_override(self, review_id: int, override: ReplyOverride) -> None:
+        existing = self.s.review_overrides.get(review_id, ())
+        self.s.review_overrides[review_id] = (*existing, override)
+
+    def overrides(self, review_id: int) -> builtins.list[ReplyOverride]:
+        return builtins.list(self.s.review_overrides.get(review_id, ()))
+
+    def add_event(self, review_id: int, event: ReviewEvent) -> None:
+        self.s.review_events[review_id] = (*self.s.review_events.get(review_id, ()), event)
+
+    def events(self, review_id: int) -> builtins.list[ReviewEvent]:
+        return builtins.list(self.s.review_events.get(review_id, ()))
+
+    def iter_open(self, batch: int = 2000) -> Iterator[builtins.list[DueInput]]:
+        items = [
+            DueInput(r.id, r.posted_at, r.collected_at, r.sentiment)
+            for r in sorted(self.s.reviews.values(), key=lambda r: r.id or 0)
+            if r.status in OPEN_STATUSES and r.id is not None
+        ]
+        for start in range(0, len(items), batch):
+            yield items[start : start + batch]
+
+    def set_due_many(self, dues: Collection[tuple[int, datetime | None]]) -> None:
+        for review_id, due in dues:
+            self.s.reviews[review_id] = replace(self.get(review_id), due_at=due)
+
+    def measure_rows(self, since: datetime) -> builtins.list[MeasureRow]:
+        rows = []
+        for r in sorted(self.s.reviews.values(), key=lambda r: (r.posted_at, r.id or 0)):
+            if r.kind.value != "review" or r.posted_at < since:
+                continue
+            reply = self.s.replies.get(r.id or 0)
+            replied = reply.posted_at if reply is not None else None
+            rows.append(
+                MeasureRow(r.posted_at, r.collected_at, r.rating, r.themes, r.status, replied)
+            )
+        return rows
+
+    def add_feed(self, feed: Feed) -> Feed:
+        saved = replace(feed, id=next(self.s.feed_ids))
+        assert saved.id is not None
+        self.s.feeds[saved.id] = saved
+        return saved
+
+    def feeds(self) -> builtins.list[Feed]:
+        return sorted(self.s.feeds.values(), key=lambda f: (f.name.lower(), f.id or 0))
+
+    def get_feed(self, feed_id: int) -> Feed:
+        try:
+            return self.s.feeds[feed_id]
+        except KeyError:
+            raise NotFound("No such feed.", entity="feed", id=feed_id) from None
+
+    def remove_feed(self, feed_id: int) -> None:
+        self.get_feed(feed_id)
+        del self.s.feeds[feed_id]
+
+    def mark_polled(self, feed_id: int, at: datetime, error: str) -> None:
+        self.s.feeds[feed_id] = replace(self.get_feed(feed_id), last_polled_at=at, last_error=error)
+
+
 class MemoryUnitOfWork:
     """Works on a copy of the state and publishes it on a clean exit (a transaction). Units of
     work on different threads run one at a time, as SQLite's writers do: otherwise one that
@@ -564,6 +768,12 @@ class MemoryUnitOfWork:
         self._state.patients = dict(self._state.patients)
         self._state.authorizations = dict(self._state.authorizations)
         self._state.takedowns = dict(self._state.takedowns)
+        self._state.reviews = dict(self._state.reviews)
+        self._state.assessments = dict(self._state.assessments)
+        self._state.replies = dict(self._state.replies)
+        self._state.review_overrides = dict(self._state.review_overrides)
+        self._state.review_events = dict(self._state.review_events)
+        self._state.feeds = dict(self._state.feeds)
         self.staff = _Staff(self._state)
         self.audit = _Audit(self._state)
         self.settings = _Settings(self._state)
@@ -572,6 +782,7 @@ class MemoryUnitOfWork:
         self.patients = _Patients(self._state)
         self.authorizations = _Authorizations(self._state)
         self.takedowns = _Takedowns(self._state)
+        self.reviews = _Reviews(self._state)
         return self
 
     def __exit__(

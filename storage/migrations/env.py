@@ -16,7 +16,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
-from storage.models import Base, UtcDateTime
+from storage.models import Base, UtcDateTime, managed_by_hand
 
 
 def _render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | Literal[False]:
@@ -25,6 +25,12 @@ def _render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | Literal[
     if kind == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Leave out what the migrations create by hand (the text search's table, column and
+    index), so a drafted revision never drops them."""
+    return not managed_by_hand(name, type_)
 
 
 def run_migrations() -> None:
@@ -38,6 +44,7 @@ def run_migrations() -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -75,7 +75,7 @@ def test_verify_reports_an_intact_chain(
     ):
         section.verify_button.click()
     assert section.result_tone() == "success"
-    assert section.result_text().startswith(f"Chain intact — {count} events checked")
+    assert section.result_text().startswith(f"Chain intact — {count:,} events checked")
     assert section.report is not None
     assert section.report.ok
 

@@ -247,7 +247,7 @@ def test_a_0003_database_upgrades_to_0004_keeping_its_data(empty_db: Database) -
         )
     outcome = migrate(empty_db, backup=lambda: None)
     assert outcome == MigrationOutcome("0003", HEAD_REVISION, backed_up=True)
-    assert HEAD_REVISION == "0004"
+    assert HEAD_REVISION >= "0004"
     uow = unit_of_work_factory(empty_db, ManualClock())
     with uow() as tx:
         [dana] = tx.staff.list()
