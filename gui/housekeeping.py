@@ -1,10 +1,13 @@
 """Background upkeep while the app runs: verify the audit chain at start, make the daily
-backup (at start and then hourly checks, since the front-desk PC often runs all week), and
-publish due posts (once at start, then every minute while someone is signed in)."""
+backup (at start and then hourly checks, since the front-desk PC often runs all week), publish
+due posts (once at start, then every minute while someone is signed in), and read the mentions
+feeds (every hour while someone is signed in)."""
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,16 +19,23 @@ from core.audit.model import ChainReport
 from core.backup.model import BackupInfo
 from core.errors import KnownError
 from core.staff.model import StaffMember
+from gui.feeds import fetch_feed
 from gui.hub import SignalHub
 from gui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the publishing engine loads with its first run, off the start path
     from core.publishing.model import LatePost, PublishReport
+    from core.reviews.service import PollResult
     from gui.late_posts import LatePostsDialog
 
 log = logging.getLogger(__name__)
 BACKUP_CHECK_MS = 60 * 60 * 1000
 PUBLISH_INTERVAL_MS = 60 * 1000
+FEED_POLL_MS = 60 * 60 * 1000
+"""How often the mentions feeds are read while someone is signed in."""
+FIRST_FEED_POLL_MS = 2 * 60 * 1000
+"""The first read after signing in waits this long, so signing in stays quick; the hour
+counts on across a lock and unlock instead of starting again."""
 
 
 class Housekeeping(QObject):
@@ -37,6 +47,12 @@ class Housekeeping(QObject):
     automatic backup, ``data_changed("posts")`` after a publishing run that changed something.
     Failures are logged by code; a bug in a publishing run is shown once and stops the timer.
 
+    The mentions feeds are read on a worker every ``FEED_POLL_MS`` while someone is signed in
+    (the first read ``FIRST_FEED_POLL_MS`` after signing in), through ``fetch`` (URL → bytes;
+    ``gui.feeds.fetch_feed`` unless a test passes its own). A feed that cannot be read is
+    recorded on the feed and read again next time; ``data_changed("feeds")`` follows every
+    read, and ``data_changed("reviews")`` one that brought new mentions.
+
     Posts more than a few hours late are never published on their own: ``late_posts`` is
     emitted with the ones not asked about yet in this session, and, when someone is signed in
     and the parent is a window, a ``LatePostsDialog`` asks that person (publish now,
@@ -45,13 +61,21 @@ class Housekeeping(QObject):
     Signals:
         late_posts(object): a list of ``core.publishing.model.LatePost``.
         published(object): the ``PublishReport`` of each publishing run.
+        feeds_polled(object): the ``PollResult`` of each read of the mentions feeds.
     """
 
     late_posts = Signal(object)
     published = Signal(object)
+    feeds_polled = Signal(object)
 
     def __init__(
-        self, services: Services, hub: SignalHub, runner: TaskRunner, parent: QObject | None = None
+        self,
+        services: Services,
+        hub: SignalHub,
+        runner: TaskRunner,
+        parent: QObject | None = None,
+        *,
+        fetch: Callable[[str], bytes] = fetch_feed,
     ) -> None:
         super().__init__(parent)
         self._services = services
@@ -63,6 +87,12 @@ class Housekeeping(QObject):
         self.publish_timer = QTimer(self)
         self.publish_timer.setInterval(PUBLISH_INTERVAL_MS)
         self.publish_timer.timeout.connect(self.publish_due)
+        self.feed_timer = QTimer(self)
+        self.feed_timer.setSingleShot(True)
+        self.feed_timer.timeout.connect(self.poll_feeds)
+        self._fetch = fetch
+        self._polling = False
+        self._last_poll: float | None = None
         self._user: StaffMember | None = None
         self._publishing = False
         self._asked: set[int] = set()
@@ -150,6 +180,8 @@ class Housekeeping(QObject):
         self._user = member
         if not self.publish_timer.isActive():
             self.publish_timer.start()
+        if not self.feed_timer.isActive() and not self._polling:
+            self._schedule_poll()
         waiting, self._waiting = self._waiting, []
         if waiting:
             self._ask(waiting)
@@ -157,6 +189,48 @@ class Housekeeping(QObject):
     def _signed_out(self) -> None:
         self._user = None
         self.publish_timer.stop()
+        self.feed_timer.stop()
+
+    # --- mentions feeds --------------------------------------------------------------------
+    def _schedule_poll(self) -> None:
+        if self._last_poll is None:
+            wait = FIRST_FEED_POLL_MS
+        else:
+            elapsed = int((time.monotonic() - self._last_poll) * 1000)
+            wait = max(0, FEED_POLL_MS - elapsed)
+        self.feed_timer.start(wait)
+
+    def poll_feeds(self) -> None:
+        """Read every mentions feed on a worker; skipped while the previous read is going."""
+        if self._polling:
+            return
+        self._polling = True
+        self.feed_timer.stop()
+        reviews, fetch = self._services.reviews, self._fetch
+        self._runner.run(lambda: reviews.poll_feeds(fetch), self._polled, self._poll_failed)
+
+    def _polled(self, result: PollResult) -> None:
+        self._poll_done()
+        if result.failed:
+            log.warning("mentions: %d of %d feeds not read", len(result.failed), result.feeds)
+        self._hub.data_changed.emit("feeds")
+        if result.new_mentions:
+            self._hub.data_changed.emit("reviews")
+        self.feeds_polled.emit(result)
+
+    def _poll_failed(self, exc: BaseException) -> None:
+        self._poll_done()
+        if isinstance(exc, KnownError):  # e.g. the database was busy: try again next time
+            log.warning("mentions: reading the feeds failed: %s", exc.code)
+            return
+        self.feed_timer.stop()  # a bug: say so once, not every hour
+        self._hub.error.emit(exc)
+
+    def _poll_done(self) -> None:
+        self._polling = False
+        self._last_poll = time.monotonic()
+        if self._user is not None:
+            self._schedule_poll()
 
     # --- late posts ------------------------------------------------------------------------
     def _ask(self, posts: list[LatePost]) -> None:

@@ -23,11 +23,6 @@ def planned_features() -> dict[str, str]:
             "background, such as charts, screens and name badges, and export a clean "
             "copy without hidden location data.",
         ),
-        "reviews": t(
-            "Placeholder",
-            "Gather reviews from Google and other sites in one inbox "
-            "and answer them on time, without revealing that anyone is a patient.",
-        ),
         "incentives": t(
             "Placeholder",
             "Thank staff for the ideas, photos and consents they "

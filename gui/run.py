@@ -69,6 +69,12 @@ def _composer_page() -> PageFactory:
     return ComposerPage
 
 
+def _reviews_page() -> PageFactory:
+    from gui.reviews.page import ReviewsPage
+
+    return ReviewsPage
+
+
 def _consent_page() -> PageFactory:
     from gui.consent.page import ConsentPage
 
@@ -78,12 +84,9 @@ def _consent_page() -> PageFactory:
 def default_pages() -> list[PageSpec]:
     """The seven pages in navigation order (Ctrl+1 … Ctrl+7)."""
     t = QCoreApplication.translate
-    entries = [
-        ("reviews", t("Navigation", "Reviews"), "reviews"),
-        ("incentives", t("Navigation", "Incentives"), "incentives"),
-    ]
     today = t("Navigation", "Today")
     images = t("Navigation", "Images")
+    incentives = t("Navigation", "Incentives")
     settings = t("Navigation", "Settings")
     return [
         PageSpec("today", today, "today", TodayPage),
@@ -92,9 +95,12 @@ def default_pages() -> list[PageSpec]:
         ),
         PageSpec("images", images, "images", _placeholder("images", images, "images")),
         PageSpec("consent", t("Navigation", "Consent"), "consent", _lazy("consent", _consent_page)),
-        *(
-            PageSpec(pid, title, icon, _placeholder(pid, title, icon))
-            for pid, title, icon in entries
+        PageSpec("reviews", t("Navigation", "Reviews"), "reviews", _lazy("reviews", _reviews_page)),
+        PageSpec(
+            "incentives",
+            incentives,
+            "incentives",
+            _placeholder("incentives", incentives, "incentives"),
         ),
         PageSpec("settings", settings, "settings", SettingsPage),
     ]

@@ -196,9 +196,7 @@ class PatientDetail(QWidget):
 
         self.history_title = heading(self.tr("Consents"), 3)
         column.addWidget(self.history_title)
-        self.none_label = caption(
-            self.tr("No consent yet. Use “New consent” to take one.")
-        )
+        self.none_label = caption(self.tr("No consent yet. Use “New consent” to take one."))
         column.addWidget(self.none_label)
         self.cards_column = QVBoxLayout()
         self.cards_column.setSpacing(10)

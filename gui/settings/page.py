@@ -25,6 +25,7 @@ from gui.settings.backups import BackupsSection
 from gui.settings.consent import ConsentSection
 from gui.settings.posting import PostingSection
 from gui.settings.practice import PracticeSection
+from gui.settings.review_sources import ReviewSourcesSection
 from gui.settings.rules import RulesSection
 from gui.settings.section import Section
 from gui.settings.security import SecuritySection
@@ -38,6 +39,7 @@ _ICONS = {
     "rules": "clock",
     "posting": "calendar",
     "consent": "consent",
+    "review_sources": "reviews",
     "backups": "backup",
     "audit": "shield",
     "about": "info",
@@ -49,6 +51,7 @@ RELOAD_ON: dict[str, tuple[str, ...]] = {
     "practice": ("practice", "backups", "audit"),
     "backups": ("backups",),
     "audit": ("audit",),
+    "feeds": ("review_sources",),
 }
 """Which sections reload when ``hub.data_changed`` names an area; "restored" reloads all."""
 
@@ -68,6 +71,7 @@ def _section_entries() -> list[tuple[str, str, SectionClass]]:
         ("rules", t("SettingsPage", "Rules of engagement"), RulesSection),
         ("posting", t("SettingsPage", "Posting plan"), PostingSection),
         ("consent", t("SettingsPage", "Consent forms"), ConsentSection),
+        ("review_sources", t("SettingsPage", "Review sources"), ReviewSourcesSection),
         ("backups", t("SettingsPage", "Backups"), BackupsSection),
         ("audit", t("SettingsPage", "Audit trail"), AuditSection),
         ("about", t("SettingsPage", "About"), AboutSection),
@@ -76,8 +80,8 @@ def _section_entries() -> list[tuple[str, str, SectionClass]]:
 
 class SettingsPage(Page):
     """Practice profile, staff, security, rules of engagement, the posting plan, consent forms,
-    backups, the audit trail and about. ``show_target`` takes a section key: practice, staff,
-    security, rules, posting, consent, backups, audit, about.
+    review sources, backups, the audit trail and about. ``show_target`` takes a section key:
+    practice, staff, security, rules, posting, consent, review_sources, backups, audit, about.
 
     A section's widgets are built the first time it is opened, so the window starts faster.
 

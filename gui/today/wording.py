@@ -174,4 +174,5 @@ register_wording("practice_phone_missing", _practice_phone_missing)
 from gui.today import (  # noqa: E402 - importing them registers the features' wordings
     consent_wording,  # noqa: F401
     posts_wording,  # noqa: F401
+    reviews_wording,  # noqa: F401
 )

@@ -28,6 +28,7 @@ def test_show_target_selects_each_section(page: SettingsPage, env: PageEnv) -> N
         "rules",
         "posting",
         "consent",
+        "review_sources",
         "backups",
         "audit",
         "about",
@@ -157,7 +158,7 @@ def test_front_desk_settings_are_read_only_with_the_note(
     qtbot: QtBot, page: SettingsPage, env: PageEnv
 ) -> None:
     page.set_user(env.staff.front_desk)
-    for key in ("security", "rules", "posting", "consent", "backups"):
+    for key in ("security", "rules", "posting", "consent", "review_sources", "backups"):
         page.show_target(key)
         section = page.section(key)
         qtbot.waitUntil(lambda: page.current_section().loaded, timeout=5000)
