@@ -369,10 +369,10 @@ class ReviewService:
     # --- collecting ------------------------------------------------------------------------
     def preview_import(self, data: bytes, filename: str) -> ImportPreview:
         """Parse a CSV/JSON export (nothing is stored): rows with their errors, and which
-        column each field came from."""
+        column each field came from. Dates without a zone are the practice's time."""
         from core.reviews.importing import parse_import
 
-        return parse_import(data, filename=filename, now=self._clock.now())
+        return parse_import(data, filename=filename, now=self._local_now())
 
     def import_reviews(self, actor: StaffMember, preview: ImportPreview) -> ImportResult:
         """Store the preview's good rows in one transaction (all or nothing), skipping
@@ -396,7 +396,11 @@ class ReviewService:
         """One review pasted from the clipboard, for the add form to show (not stored)."""
         from core.reviews.importing import parse_pasted
 
-        return parse_pasted(text, now=self._clock.now())
+        return parse_pasted(text, now=self._local_now())
+
+    def _local_now(self) -> datetime:
+        """Now in the practice's zone: the zone of dates written without one."""
+        return self._clock.now().astimezone(self._tz())
 
     def add_one(self, actor: StaffMember, review: Review) -> Review:
         """Store one typed or pasted item; ``ValidationError`` (field ``review``, reason

@@ -658,3 +658,15 @@ def test_staff_roles_exist() -> None:
 def test_reviews_service_is_built_lazily(tmp_path: Path, services: Services) -> None:
     assert services._reviews is None
     assert services.reviews is services.reviews
+
+
+def test_dates_without_a_zone_are_the_practices_days(
+    reviews: ReviewService, staff: DemoStaff
+) -> None:
+    """An export's "2026-10-01" is that day at the practice (Chicago), not in UTC: it counts in
+    October's measures, not September's."""
+    preview = reviews.preview_import(b"text,date,rating\nGreat visit,2026-10-01,5\n", "a.csv")
+    posted = preview.rows[0].review.posted_at  # type: ignore[union-attr]
+    local = posted.astimezone(reviews._tz())
+    assert str(reviews._tz()) == "America/Chicago"
+    assert (local.year, local.month, local.day, local.hour) == (2026, 10, 1, 0)
