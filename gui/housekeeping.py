@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # the publishing engine loads with its first run, off the sta
 log = logging.getLogger(__name__)
 BACKUP_CHECK_MS = 60 * 60 * 1000
 PUBLISH_INTERVAL_MS = 60 * 1000
+FIRST_PUBLISH_MS = 3000
+"""The catch-up run after start waits this long: the window paints first."""
 FEED_POLL_MS = 60 * 60 * 1000
 """How often the mentions feeds are read while someone is signed in."""
 FIRST_FEED_POLL_MS = 2 * 60 * 1000
@@ -76,8 +78,10 @@ class Housekeeping(QObject):
         parent: QObject | None = None,
         *,
         fetch: Callable[[str], bytes] = fetch_feed,
+        first_publish_ms: int = FIRST_PUBLISH_MS,
     ) -> None:
         super().__init__(parent)
+        self._first_publish_ms = first_publish_ms
         self._services = services
         self._hub = hub
         self._runner = runner
@@ -104,8 +108,10 @@ class Housekeeping(QObject):
         self.late_posts.connect(self._ask)
 
     def start(self) -> None:
+        """Verify the audit trail now; catch up on due posts ``first_publish_ms`` later (the
+        composer and publishing code it loads would otherwise compete with the first paint)."""
         self.verify_audit()
-        self.publish_due()
+        QTimer.singleShot(self._first_publish_ms, self.publish_due)
         if self._services.backups is not None:
             self.back_up_if_due()
             self._timer.start()

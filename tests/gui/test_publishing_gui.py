@@ -52,7 +52,7 @@ def window(qtbot: QtBot) -> QWidget:
 
 @pytest.fixture
 def housekeeping(env: PageEnv, hub: SignalHub, runner: TaskRunner, window: QWidget) -> Housekeeping:
-    return Housekeeping(env.services, hub, runner, window)
+    return Housekeeping(env.services, hub, runner, window, first_publish_ms=0)
 
 
 def test_start_publishes_what_is_due_and_the_timer_runs_while_signed_in(
