@@ -55,7 +55,7 @@ from core.staff.model import Permission, StaffMember
 from core.staff.rules import can
 from gui import errors, theme
 from gui.composer.checks import ChecksPanel, FindingKey, finding_key
-from gui.composer.dialogs import ReasonDialog, ScheduleDialog, TemplateDialog
+from gui.composer.dialogs import ScheduleDialog, TemplateDialog
 from gui.composer.highlight import Mark, PostHighlighter, Utf16Map
 from gui.composer.preview import PostPreview
 from gui.composer.review import ReviewPanel
@@ -67,6 +67,7 @@ from gui.composer.wording import (
     state_label,
     state_tone,
 )
+from gui.reason_dialog import ReasonDialog
 from gui.tasks import TaskRunner
 from gui.widgets import Badge, Banner, Card, button, caption, heading, plain_label
 

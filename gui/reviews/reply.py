@@ -29,9 +29,9 @@ from core.reviews.service import is_negative
 from core.staff.model import Permission, StaffMember
 from core.staff.rules import can
 from gui import errors
+from gui.reason_dialog import ReasonDialog
 from gui.reviews.detail import web_url
 from gui.reviews.highlight import ReplyHighlighter, Span, to_python, utf16_positions
-from gui.reviews.inbox_dialogs import ReasonDialog
 from gui.reviews.inbox_findings import Checked, FindingsPanel, OverrideKey
 from gui.reviews.wording import (
     MIN_OVERRIDE_REASON,

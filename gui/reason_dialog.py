@@ -1,4 +1,6 @@
-"""A small dialog of the inbox: a written reason (letting a reply finding through)."""
+"""A written reason, asked before something is recorded under the person's name: letting a
+possible patient detail through (composer, review replies), withdrawing or taking a post down,
+asking for changes. Shared by the feature pages."""
 
 from __future__ import annotations
 
