@@ -273,25 +273,19 @@ class ConsentSection(Section):
         self._edited()
 
     def save_settings(self) -> None:
-        if self.user is None or self._settings is None:
+        if self._settings is None:
             return
-        user, value = self.user, Versioned(self.settings_value(), self._settings.version)
-        practice = self.services.practice
-        self.field_errors.clear()
-        self.clear_notice()
-        self.save_settings_button.setEnabled(False)
+        self.save_versioned(
+            self.services.practice.save_consent_settings,
+            Versioned(self.settings_value(), self._settings.version),
+            button=self.save_settings_button,
+            saved_text=tr("The consent settings are saved."),
+            stored=self._stored_settings,
+            edited=self._edited,
+        )
 
-        def saved(result: Versioned[ConsentSettings]) -> None:
-            self._settings = result
-            self._edited()
-            self.notify(tr("The consent settings are saved."))
-            self.hub.data_changed.emit("settings")
-
-        def failed(exc: BaseException) -> None:
-            self._edited()
-            self.handle_error(exc)
-
-        self.call(lambda: practice.save_consent_settings(user, value), saved, failed)
+    def _stored_settings(self, result: Versioned[ConsentSettings]) -> None:
+        self._settings = result
 
     def missing_fields(self, form: ConsentForm) -> list[str]:
         """The required fields left empty: the title and each required statement."""

@@ -159,22 +159,16 @@ class PostingSection(Section):
         self.undo_button.setEnabled(dirty)
 
     def save(self) -> None:
-        if self.user is None or self._loaded is None:
+        if self._loaded is None:
             return
-        user, value = self.user, Versioned(self.form_value(), self._loaded.version)
-        practice = self.services.practice
-        self.field_errors.clear()
-        self.clear_notice()
-        self.save_button.setEnabled(False)
+        self.save_versioned(
+            self.services.practice.save_posting_plan,
+            Versioned(self.form_value(), self._loaded.version),
+            button=self.save_button,
+            saved_text=tr("The posting plan is saved."),
+            stored=self._stored,
+            edited=self._edited,
+        )
 
-        def saved(result: Versioned[PostingPlan]) -> None:
-            self._loaded = result
-            self._edited()
-            self.notify(tr("The posting plan is saved."))
-            self.hub.data_changed.emit("settings")
-
-        def failed(exc: BaseException) -> None:
-            self._edited()
-            self.handle_error(exc)
-
-        self.call(lambda: practice.save_posting_plan(user, value), saved, failed)
+    def _stored(self, result: Versioned[PostingPlan]) -> None:
+        self._loaded = result

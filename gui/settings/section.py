@@ -4,7 +4,7 @@ errors next to their fields, and calls into services through the task runner."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QAbstractItemModel, Qt
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.app import Services
 from core.errors import EditConflict, KnownError, ValidationError
+from core.practice.service import Versioned
 from core.staff.model import Permission, Role, StaffMember
 from core.staff.rules import can
 from gui.errors import message_for
@@ -28,6 +30,8 @@ from gui.settings import messages
 from gui.style import Banner, caption, heading, repolish
 from gui.tasks import TaskHandle, TaskRunner
 from gui.widgets import scrolling_column
+
+T = TypeVar("T")
 
 CONTENT_WIDTH = 820
 """Sections are at most this wide: forms stretched across a wide screen are hard to scan."""
@@ -244,6 +248,40 @@ class Section(QWidget):
                 (on_failure or self.handle_error)(exc)
 
         return self.runner.run(fn, ok, fail)
+
+    def save_versioned(
+        self,
+        save: Callable[[StaffMember, Versioned[T]], Versioned[T]],
+        value: Versioned[T],
+        *,
+        button: QPushButton,
+        saved_text: str,
+        stored: Callable[[Versioned[T]], None],
+        edited: Callable[[], None],
+    ) -> None:
+        """Save a versioned practice setting as the signed-in person, off the GUI thread:
+        ``button`` is disabled meanwhile; on success ``stored`` gets the new version, the
+        section says ``saved_text`` and tells everyone ``settings`` changed; a conflict or a
+        refused field is shown as every section shows it. ``edited`` refreshes the
+        Save/Undo buttons either way."""
+        user = self.user
+        if user is None:
+            return
+        self.field_errors.clear()
+        self.clear_notice()
+        button.setEnabled(False)
+
+        def saved(result: Versioned[T]) -> None:
+            stored(result)
+            edited()
+            self.notify(saved_text)
+            self.hub.data_changed.emit("settings")
+
+        def failed(exc: BaseException) -> None:
+            edited()
+            self.handle_error(exc)
+
+        self.call(lambda: save(user, value), saved, failed)
 
     def call_with_progress(
         self,
