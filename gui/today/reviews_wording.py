@@ -30,6 +30,11 @@ def _count(params: Mapping[str, Any]) -> int:
     return count
 
 
+def _title(count: int, one: str, many: str) -> str:
+    """``one`` for a single item, else ``many`` with the count ("{n} reviews …")."""
+    return one if count == 1 else many.format(n=f"{count:,}")
+
+
 def _moment(params: Mapping[str, Any], key: str) -> datetime | None:
     text = str(params.get(key) or "")
     return datetime.fromisoformat(text) if text else None
@@ -37,10 +42,8 @@ def _moment(params: Mapping[str, Any], key: str) -> datetime | None:
 
 def _overdue(params: Mapping[str, Any], ctx: WordingContext) -> Wording:
     count = _count(params)
-    title = (
-        tr("A review is past its reply time")
-        if count == 1
-        else tr("{n} reviews are past their reply time").format(n=f"{count:,}")
+    title = _title(
+        count, tr("A review is past its reply time"), tr("{n} reviews are past their reply time")
     )
     oldest = _moment(params, "oldest_due")
     if oldest is None:
@@ -59,10 +62,8 @@ def _overdue(params: Mapping[str, Any], ctx: WordingContext) -> Wording:
 
 def _due_soon(params: Mapping[str, Any], ctx: WordingContext) -> Wording:
     count = _count(params)
-    title = (
-        tr("A review is due for a reply soon")
-        if count == 1
-        else tr("{n} reviews are due for a reply soon").format(n=f"{count:,}")
+    title = _title(
+        count, tr("A review is due for a reply soon"), tr("{n} reviews are due for a reply soon")
     )
     first = _moment(params, "first_due")
     lead = tr("It is due by {when}.") if count == 1 else tr("The first is due by {when}.")
@@ -74,24 +75,20 @@ def _due_soon(params: Mapping[str, Any], ctx: WordingContext) -> Wording:
 
 def _reply_approval(params: Mapping[str, Any], ctx: WordingContext) -> Wording:
     count = _count(params)
-    title = (
-        tr("A reply waits for your approval")
-        if count == 1
-        else tr("{n} replies wait for your approval").format(n=f"{count:,}")
+    title = _title(
+        count, tr("A reply waits for your approval"), tr("{n} replies wait for your approval")
     )
     detail = tr(
         "Replies to negative reviews need an approver before anyone posts them. Read each "
-        "one, then approve it or send it back with a note."
+        "one and approve it when it is safe to post."
     )
     return Wording(title, detail, tr("Review the replies"))
 
 
 def _escalated_doctor(params: Mapping[str, Any], ctx: WordingContext) -> Wording:
     count = _count(params)
-    title = (
-        tr("A review waits for the doctor")
-        if count == 1
-        else tr("{n} reviews wait for the doctor").format(n=f"{count:,}")
+    title = _title(
+        count, tr("A review waits for the doctor"), tr("{n} reviews wait for the doctor")
     )
     detail = tr(
         "They were escalated to the doctor. The doctor's list shows them oldest first, on one "
