@@ -4,68 +4,86 @@ A phone photo carries more than its pixels: GPS to a few metres, the capture tim
 an embedded thumbnail that can still show what was cropped out, an ICC profile, XMP and IPTC
 packets, comments. ``export_clean`` keeps only the pixels: it decodes the image, turns it
 upright (the EXIF orientation applied, so nothing depends on a viewer honouring the tag),
-paints each redaction box opaque black, copies the pixels into a fresh image that has no
-``info`` at all, and encodes that (JPEG at quality 90; a PNG stays a PNG). The destination is
-written atomically: a temporary file in the destination's own folder (never elsewhere: the
-pixels may show PHI), synced, then renamed over ``dst``; a failure leaves no partial file.
+burns each redaction in (``core.imaging.redact``: fill, blur or pixelate), copies the pixels
+into a fresh image that has no ``info`` at all, and encodes that (JPEG at quality 90; a PNG
+stays a PNG). The destination is written atomically: a temporary file in the destination's own
+folder (never elsewhere: the pixels may show PHI), synced, then renamed over ``dst``; a failure
+leaves no partial file. Then the written file is read back and checked (it decodes, has the
+right size, carries no metadata in what Pillow reports nor in its bytes); a copy that fails is
+deleted and ``ExportVerifyFailed`` raised, so nothing unchecked is handed to anyone.
 
-Input that cannot be trusted is refused with ``ImageRejected`` before anything is written: not
-an image, a format we do not publish, a truncated or malformed file, or more pixels than
-``MAX_PIXELS`` (a decompression bomb: a tiny file that decodes to gigabytes).
+Input that cannot be trusted is refused with ``ImageRejected`` before anything is written (see
+``core.imaging.reading``): not an image, a format we do not read, a truncated or malformed
+file, or more pixels than ``MAX_PIXELS``.
 """
 
 from __future__ import annotations
 
-import math
 import os
+import struct
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from core.errors import FrontDeskError
+from core.imaging.model import Redaction
+from core.imaging.reading import (
+    IMPORT_FORMATS,
+    IMPORT_SUFFIXES,
+    MAX_FILE_BYTES,
+    MAX_PIXELS,
+    REJECT_REASONS,
+    ImageRejected,
+    open_image,
+)
+from core.imaging.redact import apply_redactions, redaction_box
 
-MAX_PIXELS = 60_000_000
-"""The most pixels an image may have (60 MP: above any phone camera, far below a bomb)."""
+__all__ = [
+    "IMPORT_FORMATS",
+    "IMPORT_SUFFIXES",
+    "JPEG_QUALITY",
+    "MAX_FILE_BYTES",
+    "MAX_PIXELS",
+    "REJECT_REASONS",
+    "ExportVerifyFailed",
+    "ImageRejected",
+    "MediaPaths",
+    "clean_suffix",
+    "export_clean",
+    "upright",
+]
 
 JPEG_QUALITY = 90
 """Photos are re-encoded at this JPEG quality: visually lossless, a fraction of the size."""
 
-SUPPORTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"})
-"""Pillow format names accepted as input (MPO is how some cameras' JPEGs open)."""
+# What a clean copy may contain: JPEG segments before the scan (JFIF header, quantisation and
+# Huffman tables, frame, restart interval, scan) and PNG chunks (header, palette, transparency,
+# pixel data, end). Everything else (APP1 EXIF/XMP, APP2 ICC, APP13 IPTC, COM, eXIf, iCCP,
+# tEXt/iTXt/zTXt, ...) is metadata.
+_CLEAN_JPEG_MARKERS = frozenset({0xE0, 0xDB, 0xC0, 0xC1, 0xC2, 0xC4, 0xDD, 0xDA})
+_CLEAN_PNG_CHUNKS = frozenset({b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"})
+_METADATA_INFO_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "photoshop")
+_METADATA_BYTES = (
+    b"Exif\x00\x00",
+    b"<x:xmpmeta",
+    b"http://ns.adobe.com/xap",
+    b"ICC_PROFILE",
+    b"Photoshop 3.0",
+)
 
-REJECT_REASONS = ("not_an_image", "unsupported_format", "malformed", "too_large", "unreadable")
-"""The values of ``ImageRejected.reason``."""
 
-_OPAQUE_BLACK: dict[str, int | tuple[int, ...]] = {
-    "L": 0,
-    "LA": (0, 255),
-    "RGB": (0, 0, 0),
-    "RGBA": (0, 0, 0, 255),
-}
+class ExportVerifyFailed(FrontDeskError):
+    """The clean copy did not read back as it should (it did not decode, had the wrong size,
+    or still carried metadata); it was deleted. ``params["check"]`` names the failed check."""
 
-Redaction = tuple[float, float, float, float]
-"""``(x, y, width, height)`` in pixels of the upright image."""
+    code = "export_verify_failed"
 
-
-class ImageRejected(FrontDeskError):
-    """An image that will not be read: ``reason`` is one of ``REJECT_REASONS``; ``params``
-    may hold ``format`` (a Pillow format name) or ``pixels`` and ``limit``. Never the path or
-    any content of the image (those may be PHI).
-
-    Not a ``core.errors.KnownError`` (yet): callers word it from ``reason`` themselves, e.g.
-    the composer's manual publish dialog, per image.
-    """
-
-    code = "image_rejected"
-
-    def __init__(self, message: str, *, reason: str, **params: Any) -> None:
+    def __init__(self, message: str, *, check: str) -> None:
         super().__init__(message)
-        self.reason = reason
-        self.params = {"reason": reason, **params}
+        self.params = {"check": check}
 
 
 class MediaPaths(Protocol):
@@ -79,85 +97,51 @@ def export_clean(
     src: str | os.PathLike[str],
     dst: str | os.PathLike[str],
     *,
-    redactions: Iterable[Redaction] = (),
+    redactions: Iterable[Redaction | Sequence[float]] = (),
 ) -> None:
     """Write a clean copy of the image at ``src`` to ``dst``.
 
     Upright, re-encoded, with no metadata (no EXIF, GPS, XMP, IPTC, ICC profile, comments or
-    thumbnail); each redaction ``(x, y, width, height)`` (upright pixels, rounded outwards,
-    clipped to the image) filled opaque black. ``dst`` ending in ``.png`` gets a PNG, in
-    ``.jpg``/``.jpeg`` a JPEG; any other name gets the format ``clean_suffix`` names. Raises
-    ``ImageRejected`` for input that will not be read, ``ValueError`` for a redaction with
-    no area, ``OSError`` when ``dst`` cannot be written (then nothing is left at ``dst``).
+    thumbnail); each redaction burned in: a ``Redaction`` in its style, a plain
+    ``(x, y, width, height)`` filled opaque black (upright pixels, rounded outwards, clipped to
+    the image). ``dst`` ending in ``.png`` gets a PNG, in ``.jpg``/``.jpeg`` a JPEG; any other
+    name gets the format ``clean_suffix`` names. Raises ``ImageRejected`` for input that will
+    not be read, ``ValueError`` for a redaction with no area, ``OSError`` when ``dst`` cannot be
+    written and ``ExportVerifyFailed`` when the copy does not read back clean (in all three
+    cases nothing is left at ``dst``).
     """
-    boxes = [_box(r) for r in redactions]
+    planned = list(redactions)
+    for redaction in planned:
+        redaction_box(redaction)  # a box with no area is refused before any work
     target = Path(dst)
-    with _open(Path(src)) as image:
+    with open_image(Path(src)) as image:
         fmt = _output_format(target, image.format)
-        clean = _clean_pixels(image, fmt)
-    if boxes:
-        draw = ImageDraw.Draw(clean)
-        black = _OPAQUE_BLACK[clean.mode]
-        for x0, y0, x1, y1 in boxes:
-            box = (max(0, x0), max(0, y0), min(clean.width, x1) - 1, min(clean.height, y1) - 1)
-            if box[0] <= box[2] and box[1] <= box[3]:
-                draw.rectangle(box, fill=black)
+        clean = _clean_pixels(upright(image), fmt)
+    if planned:
+        clean = _fresh(apply_redactions(clean, planned))
     _write_atomically(clean, target, fmt)
+    try:
+        _verify(target, fmt, clean.size)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 def clean_suffix(src: str | os.PathLike[str]) -> str:
     """The file suffix ``export_clean`` gives the clean copy of ``src``: ``.png`` for a PNG,
     ``.jpg`` for everything else. Reads only the header; raises ``ImageRejected`` like
     ``export_clean``."""
-    with _open(Path(src), load=False) as image:
+    with open_image(Path(src), load=False) as image:
         return ".png" if image.format == "PNG" else ".jpg"
 
 
-def _box(redaction: Sequence[float]) -> tuple[int, int, int, int]:
-    """A redaction as integer ``(left, top, right, bottom)``, rounded outwards so it covers at
-    least what was asked."""
-    if len(redaction) != 4:
-        raise ValueError("a redaction is (x, y, width, height)")
-    x, y, width, height = (float(v) for v in redaction)
-    if not all(math.isfinite(v) for v in (x, y, width, height)) or width <= 0 or height <= 0:
-        raise ValueError("a redaction needs a positive width and height")
-    return math.floor(x), math.floor(y), math.ceil(x + width), math.ceil(y + height)
-
-
-@contextmanager
-def _open(path: Path, *, load: bool = True) -> Iterator[Image.Image]:
-    """Open and (with ``load``) fully decode ``path``, refusing what ``export_clean`` will not
-    read; the file is closed on leaving."""
+def upright(image: Image.Image) -> Image.Image:
+    """``image`` turned the way its EXIF orientation says it is shown (itself when there is no
+    orientation, or a damaged EXIF block: then there is nothing to apply)."""
     try:
-        image = Image.open(path)
-    except UnidentifiedImageError:
-        raise ImageRejected("not an image", reason="not_an_image") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        # Pillow's own cap is above ours; its warning is an exception only where warnings are
-        # errors (the test suite), its error beyond twice its cap.
-        raise ImageRejected("too many pixels", reason="too_large", limit=MAX_PIXELS) from None
-    except (OSError, ValueError, SyntaxError) as error:
-        raise ImageRejected(
-            f"cannot read the image ({type(error).__name__})", reason="unreadable"
-        ) from None
-    with image:
-        if image.format not in SUPPORTED_FORMATS:
-            raise ImageRejected(
-                "unsupported format", reason="unsupported_format", format=str(image.format)
-            )
-        pixels = image.width * image.height
-        if pixels > MAX_PIXELS:
-            raise ImageRejected(
-                "too many pixels", reason="too_large", pixels=pixels, limit=MAX_PIXELS
-            )
-        if load:
-            try:
-                image.load()
-            except (OSError, ValueError, SyntaxError, EOFError) as error:
-                raise ImageRejected(
-                    f"malformed image ({type(error).__name__})", reason="malformed"
-                ) from None
-        yield image
+        return ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError, KeyError, TypeError, UserWarning, struct.error):
+        return image
 
 
 def _output_format(dst: Path, source_format: str | None) -> str:
@@ -169,17 +153,13 @@ def _output_format(dst: Path, source_format: str | None) -> str:
     return "PNG" if source_format == "PNG" else "JPEG"
 
 
-def _clean_pixels(image: Image.Image, fmt: str) -> Image.Image:
-    """The upright pixels in a fresh image with no ``info``: nothing of the source's metadata
-    can ride along into the encoder. Transparency stays in a PNG and is flattened onto white
-    in a JPEG."""
-    try:
-        upright = ImageOps.exif_transpose(image)
-    except (OSError, ValueError, SyntaxError, KeyError, TypeError, UserWarning):
-        upright = image  # a damaged EXIF block only means there is no orientation to apply
-    mode = _mode_for(upright, fmt)
-    if mode in ("RGBA", "LA") or _has_alpha(upright):
-        rgba = upright.convert("RGBA")
+def _clean_pixels(upright_image: Image.Image, fmt: str) -> Image.Image:
+    """The (already upright) pixels in a fresh image with no ``info``: nothing of the source's
+    metadata can ride along into the encoder. Transparency stays in a PNG and is flattened
+    onto white in a JPEG."""
+    mode = _mode_for(upright_image, fmt)
+    if mode in ("RGBA", "LA") or _has_alpha(upright_image):
+        rgba = upright_image.convert("RGBA")
         if mode in ("RGBA", "LA"):
             converted = rgba.convert(mode)
         else:
@@ -187,9 +167,14 @@ def _clean_pixels(image: Image.Image, fmt: str) -> Image.Image:
             flat.paste(rgba, mask=rgba.getchannel("A"))
             converted = flat.convert(mode)
     else:
-        converted = upright.convert(mode)
-    clean = Image.new(mode, converted.size)
-    clean.paste(converted, (0, 0))
+        converted = upright_image.convert(mode)
+    return _fresh(converted)
+
+
+def _fresh(image: Image.Image) -> Image.Image:
+    """A copy of ``image``'s pixels in a new image whose ``info`` is empty."""
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image, (0, 0))
     clean.info.clear()
     return clean
 
@@ -223,3 +208,75 @@ def _write_atomically(image: Image.Image, dst: Path, fmt: str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _verify(dst: Path, fmt: str, size: tuple[int, int]) -> None:
+    """Read the written copy back: it must decode as ``fmt`` at ``size`` and carry no metadata,
+    neither in what Pillow reports nor anywhere in its header bytes."""
+    data = dst.read_bytes()
+    try:
+        structure_ok = _jpeg_is_clean(data) if fmt == "JPEG" else _png_is_clean(data)
+    except (struct.error, IndexError, ValueError):
+        structure_ok = False
+    if not structure_ok:
+        raise ExportVerifyFailed("the clean copy has metadata segments", check="segments")
+    head = data[: _header_length(data, fmt)]
+    if any(marker in head for marker in _METADATA_BYTES):
+        raise ExportVerifyFailed("the clean copy has metadata bytes", check="bytes")
+    try:
+        with Image.open(dst, formats=[fmt]) as back:
+            back.load()
+            if back.format != fmt or back.size != size:
+                raise ExportVerifyFailed("the clean copy has the wrong size", check="size")
+            if any(back.info.get(key) for key in _METADATA_INFO_KEYS) or back.getexif():
+                raise ExportVerifyFailed("the clean copy has metadata", check="info")
+    except (OSError, ValueError, SyntaxError, EOFError) as error:
+        raise ExportVerifyFailed(
+            f"the clean copy does not decode ({type(error).__name__})", check="decode"
+        ) from None
+
+
+def _jpeg_is_clean(data: bytes) -> bool:
+    """Every segment before the scan is one a clean JPEG needs (``_CLEAN_JPEG_MARKERS``)."""
+    if data[:2] != b"\xff\xd8":
+        return False
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return False
+        marker = data[pos + 1]
+        if marker not in _CLEAN_JPEG_MARKERS:
+            return False
+        if marker == 0xDA:
+            return True
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        pos += 2 + length
+    return False
+
+
+def _png_is_clean(data: bytes) -> bool:
+    """Every chunk is one a clean PNG needs (``_CLEAN_PNG_CHUNKS``)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return False
+    pos = 8
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if kind not in _CLEAN_PNG_CHUNKS:
+            return False
+        if kind == b"IEND":
+            return True
+        pos += 12 + length
+    return False
+
+
+def _header_length(data: bytes, fmt: str) -> int:
+    """Where the metadata could be: a JPEG's segments before the scan data, a PNG's chunks
+    other than the pixel data (searched whole: PNGs are small next to their IDAT)."""
+    if fmt == "JPEG":
+        pos = 2
+        while pos + 4 <= len(data) and data[pos + 1] != 0xDA:
+            (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+            pos += 2 + length
+        return pos
+    return len(data)
