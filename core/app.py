@@ -15,6 +15,7 @@ from core.backup.model import BackupStore
 from core.backup.service import BackupService
 from core.clock import Clock
 from core.consent.today import ConsentAttention
+from core.incentives.today import IncentiveAttention
 from core.ports import UnitOfWorkFactory
 from core.practice.service import PracticeService
 from core.reviews.today import ReviewAttention
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from core.composer.service import ComposerService
     from core.consent.ports import MediaStore
     from core.consent.service import ConsentService
+    from core.imaging.service import ImagingService
+    from core.incentives.service import IncentiveService
     from core.publishing.service import PublishingService
     from core.reviews.service import ReviewService
 
@@ -81,10 +84,14 @@ class Services:
     publishing_factory: Callable[[], PublishingService] | None = None
     consent_factory: Callable[[], ConsentService] | None = None
     reviews_factory: Callable[[], ReviewService] | None = None
+    incentives_factory: Callable[[], IncentiveService] | None = None
     _composer: ComposerService | None = None
     _publishing: PublishingService | None = None
     _consent: ConsentService | None = None
+    images_factory: Callable[[], ImagingService] | None = None
+    _images: ImagingService | None = None
     _reviews: ReviewService | None = None
+    _incentives: IncentiveService | None = None
 
     @property
     def composer(self) -> ComposerService:
@@ -123,6 +130,20 @@ class Services:
         return self._consent
 
     @property
+    def images(self) -> ImagingService:
+        """The image checklist: the photo library, scans, sign-offs, photo spots, and the
+        clean export of cleared photos. Built on first use (it loads Pillow, OpenCV and the
+        PHI scanner that start-up does not need)."""
+        if self._images is None:
+            if self.images_factory is None:
+                raise RuntimeError("these services were built without the image checklist")
+            with _LAZY:
+                if self._images is None:
+                    self._images = self.images_factory()
+        assert self._images is not None
+        return self._images
+
+    @property
     def reviews(self) -> ReviewService:
         """The review inbox: import, triage, replies with the reply check, approval,
         measures, feeds of mentions. Built on first use (it loads the PHI scanner, VADER and
@@ -135,6 +156,32 @@ class Services:
                     self._reviews = self.reviews_factory()
         assert self._reviews is not None
         return self._reviews
+
+    @property
+    def incentives(self) -> IncentiveService:
+        """The staff incentive log: contributions credited from the audit trail, rewards,
+        redemptions, goals. Built on first use."""
+        if self._incentives is None:
+            if self.incentives_factory is None:
+                raise RuntimeError("these services were built without the incentive log")
+            with _LAZY:
+                if self._incentives is None:
+                    self._incentives = self.incentives_factory()
+        assert self._incentives is not None
+        return self._incentives
+
+
+class ImagesAttention:
+    """Today: photos whose checklist waits (``core.imaging.today``). The imaging service
+    loads on the first call, off the GUI thread."""
+
+    def __init__(self, images: Callable[[], ImagingService]) -> None:
+        self._images = images
+
+    def attention_items(self, now: datetime) -> list[AttentionItem]:
+        from core.imaging.today import ImageAttention
+
+        return ImageAttention(self._images).attention_items(now)
 
 
 class AuditChainAttention:
@@ -226,7 +273,15 @@ def build_services(
         return services.consent.known_names()
 
     def media_cleared(hashes: Sequence[str], platforms: Sequence[str]) -> int:
-        return services.consent.uncovered_media(hashes, platforms) if hashes else 0
+        """How many images a post may not use: not cleared by the image checklist, or (the
+        cleared ones) showing a patient whose consent does not cover them."""
+        wanted = list(dict.fromkeys(hashes))
+        if not wanted:
+            return 0
+        images = services.images
+        unchecked = [h for h in wanted if images.uncleared([h])]
+        rest = [h for h in wanted if h not in unchecked]
+        return len(unchecked) + (services.consent.uncovered_media(rest, platforms) if rest else 0)
 
     def composer() -> ComposerService:
         from core.composer.service import ComposerService
@@ -256,6 +311,17 @@ def build_services(
             settings=lambda: practice.consent_settings().value,
         )
 
+    def images() -> ImagingService:
+        from core.imaging.service import ImagingService
+
+        return ImagingService(
+            uow,
+            clock,
+            media=media,
+            known_names=known_names or patient_names,
+            consent=lambda: services.consent,
+        )
+
     def reviews() -> ReviewService:
         from core.reviews.service import ReviewService
 
@@ -266,6 +332,16 @@ def build_services(
             tz=lambda: ZoneInfo(practice.practice().value.timezone),
             known_names=known_names or patient_names,
             practice=lambda: practice.practice().value,
+        )
+
+    def incentives() -> IncentiveService:
+        from core.incentives.service import IncentiveService
+
+        return IncentiveService(
+            uow,
+            clock,
+            tz=lambda: ZoneInfo(practice.practice().value.timezone),
+            response_rules=lambda: practice.response_rules().value,
         )
 
     services = Services(
@@ -283,9 +359,13 @@ def build_services(
         recovery_notice=recovery_notice,
         publishing_factory=publishing,
         consent_factory=consent,
+        images_factory=images,
         reviews_factory=reviews,
+        incentives_factory=incentives,
     )
     today.register(PostsAttention(lambda: services.publishing))
     today.register(ConsentAttention(lambda: services.consent))
+    today.register(ImagesAttention(lambda: services.images))
     today.register(ReviewAttention(lambda: services.reviews))
+    today.register(IncentiveAttention(lambda: services.incentives))
     return services

@@ -37,8 +37,10 @@ class DemoStaff:
 def create_demo_practice(services: Services, *, with_posts: bool = True) -> DemoStaff:
     """Fill an empty database with the demo practice, its staff and (``with_posts``) about
     forty posts in every state of the workflow, and the consent tracker's patients,
-    authorizations in every status and a takedown (``core.demo_consent``), and the review
-    inbox's reviews, mentions and feed (``core.demo_reviews``)."""
+    authorizations in every status and a takedown (``core.demo_consent``), the photo library
+    in every status of the image checklist (``core.demo_images``), and the review inbox's
+    reviews, mentions and feed (``core.demo_reviews``), and a year of the staff incentive
+    log (``core.demo_incentives``)."""
     admin = services.staff.create_first_admin("Priya Raman", DEMO_PIN)
     services.practice.save_practice(admin, Versioned(DEMO_PRACTICE, None))
     front = services.staff.add(admin, "Jenna Ortiz", Role.FRONT_DESK, DEMO_PIN)
@@ -48,12 +50,16 @@ def create_demo_practice(services: Services, *, with_posts: bool = True) -> Demo
     if with_posts:
         # Imported here: the posts module loads the composer, which start-up does not need.
         from core.demo_consent import create_demo_consent
+        from core.demo_images import create_demo_images
+        from core.demo_incentives import create_demo_incentives
         from core.demo_posts import create_demo_posts
         from core.demo_reviews import create_demo_reviews
 
         create_demo_posts(services, staff)
+        create_demo_images(services, staff)  # clears the photos the consent demo posts
         create_demo_consent(services, staff)
         create_demo_reviews(services, staff)
+        create_demo_incentives(services, staff)  # last: credits what the others did
     return staff
 
 

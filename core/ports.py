@@ -25,6 +25,8 @@ if TYPE_CHECKING:
         PatientRepository,
         TakedownRepository,
     )
+    from core.imaging.ports import ImageRepository, PhotoSpotRepository
+    from core.incentives.ports import IncentiveRepository
     from core.publishing.ports import OutboxRepository
     from core.reviews.ports import ReviewRepository
 
@@ -103,6 +105,9 @@ class UnitOfWork(Protocol):
     authorizations: AuthorizationRepository
     takedowns: TakedownRepository
     reviews: ReviewRepository
+    images: ImageRepository
+    photo_spots: PhotoSpotRepository
+    incentives: IncentiveRepository
 
     def __enter__(self) -> Self: ...
 

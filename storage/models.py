@@ -557,6 +557,124 @@ class ReviewFeedRow(Base):
     last_error: Mapped[str] = mapped_column(String(40))
 
 
+class PhotoSpotRow(Base):
+    """A place in the practice approved for photos (``core.imaging.model.PhotoSpot``)."""
+
+    __tablename__ = "photo_spot"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    notes: Mapped[str] = mapped_column(Text)
+    reference_hash: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class ImageRow(Base):
+    """A photo of the library (``core.imaging.model.ImageRecord``): the original is in the
+    media vault under ``media_hash``. The checklist (report, answers, people, redactions,
+    sign-off) is JSON in ``data``; what lists filter and sort by has columns of its own
+    (``scanned_at`` is the report's time, ``NULL`` before the first scan)."""
+
+    __tablename__ = "image"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    media_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    imported_at: Mapped[datetime]
+    imported_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(10))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    thumbnail_hash: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    scanned_at: Mapped[datetime | None]
+    spot_id: Mapped[int | None] = mapped_column(ForeignKey("photo_spot.id"))
+    notes: Mapped[str] = mapped_column(Text)
+    data: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_image_status_imported_at_id", "status", "imported_at", "id"),
+        Index("ix_image_imported_at_id", "imported_at", "id"),
+    )
+
+
+class ContributionRow(Base):
+    """A credited contribution (``core.incentives.model.Contribution``). ``source_key`` is
+    unique, so crediting the same audit event again (a replay, two syncs) inserts nothing.
+    Removed ones (hand-logged, taken back by a manager) stay, with who, when and why."""
+
+    __tablename__ = "contribution"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    kind: Mapped[str] = mapped_column(String(80))
+    points: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(index=True)
+    source_key: Mapped[str] = mapped_column(String(200), unique=True)
+    note: Mapped[str] = mapped_column(Text)
+    entity_type: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(200))
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    removed_reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_contribution_staff_id_at", "staff_id", "at"),)
+
+
+class RewardRow(Base):
+    """An item of the reward catalogue; ``version`` guards against two managers' edits."""
+
+    __tablename__ = "reward"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    cost: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool]
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class RedemptionRow(Base):
+    """A request to spend points on a reward, with the reward's name and cost at the time."""
+
+    __tablename__ = "redemption"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    reward_id: Mapped[int] = mapped_column(ForeignKey("reward.id"))
+    reward_name: Mapped[str] = mapped_column(String(80))
+    cost: Mapped[int] = mapped_column(Integer)
+    requested_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_redemption_status_requested_at", "status", "requested_at"),
+        Index("ix_redemption_staff_id_requested_at", "staff_id", "requested_at"),
+    )
+
+
+class GoalRow(Base):
+    """A person's goal for a year (``core.incentives.model.Goal``)."""
+
+    __tablename__ = "goal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(80))
+    count: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool]
+    version: Mapped[int] = mapped_column(Integer)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core ``Table`` behind a mapped class (typed, for Core INSERT/UPDATE/SELECT)."""
     table = model.__table__
@@ -585,3 +703,9 @@ REVIEW_REPLY = table_of(ReviewReplyRow)
 REVIEW_OVERRIDE = table_of(ReviewOverrideRow)
 REVIEW_EVENT = table_of(ReviewEventRow)
 REVIEW_FEED = table_of(ReviewFeedRow)
+CONTRIBUTION = table_of(ContributionRow)
+REWARD = table_of(RewardRow)
+REDEMPTION = table_of(RedemptionRow)
+GOAL = table_of(GoalRow)
+PHOTO_SPOT = table_of(PhotoSpotRow)
+IMAGE = table_of(ImageRow)

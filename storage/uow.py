@@ -26,6 +26,8 @@ from storage.repositories.consent import (
     SqlPatientRepository,
     SqlTakedownRepository,
 )
+from storage.repositories.images import SqlImageRepository, SqlPhotoSpotRepository
+from storage.repositories.incentives import SqlIncentiveRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.posts import SqlPostRepository
 from storage.repositories.reviews import SqlReviewRepository
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
         PatientRepository,
         TakedownRepository,
     )
+    from core.imaging.ports import ImageRepository, PhotoSpotRepository
+    from core.incentives.ports import IncentiveRepository
     from core.publishing.ports import OutboxRepository
     from core.reviews.ports import ReviewRepository
 
@@ -61,6 +65,9 @@ class SqlUnitOfWork:
     authorizations: AuthorizationRepository
     takedowns: TakedownRepository
     reviews: ReviewRepository
+    incentives: IncentiveRepository
+    images: ImageRepository
+    photo_spots: PhotoSpotRepository
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -88,6 +95,9 @@ class SqlUnitOfWork:
         self.authorizations = SqlAuthorizationRepository(session)
         self.takedowns = SqlTakedownRepository(session)
         self.reviews = SqlReviewRepository(session)
+        self.incentives = SqlIncentiveRepository(session)
+        self.images = SqlImageRepository(session)
+        self.photo_spots = SqlPhotoSpotRepository(session)
         return self
 
     def __exit__(
@@ -142,6 +152,9 @@ if TYPE_CHECKING:  # mypy proves that these adapters implement core's ports
     _authorizations: type[AuthorizationRepository] = SqlAuthorizationRepository
     _takedowns: type[TakedownRepository] = SqlTakedownRepository
     _reviews: type[ReviewRepository] = SqlReviewRepository
+    _incentives: type[IncentiveRepository] = SqlIncentiveRepository
+    _images: type[ImageRepository] = SqlImageRepository
+    _photo_spots: type[PhotoSpotRepository] = SqlPhotoSpotRepository
 
     def _factory(db: Database) -> UnitOfWorkFactory:
         return unit_of_work_factory(db)

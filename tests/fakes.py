@@ -32,6 +32,8 @@ from core.consent import rules as consent_rules
 from core.consent.model import Authorization, AuthorizationStatus, Patient, Takedown
 from core.consent.ports import AuthorizationQuery, StatusDay
 from core.errors import EditConflict, NotFound
+from core.imaging.model import ImageRecord, ImageStatus, PhotoSpot
+from core.imaging.ports import ImageQuery
 from core.publishing.model import OutboxEntry, OutboxStatus
 from core.reviews.model import Assessment, Decision, Reply, Review
 from core.reviews.ports import (
@@ -47,6 +49,7 @@ from core.reviews.ports import (
     text_matches,
 )
 from core.staff.model import Credentials, Role, StaffMember
+from tests.fakes_incentives import MemoryIncentives
 
 
 @dataclass
@@ -79,6 +82,13 @@ class MemoryState:
     review_events: dict[int, tuple[ReviewEvent, ...]] = field(default_factory=dict)
     feeds: dict[int, Feed] = field(default_factory=dict)
     feed_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # The incentive log (tests.fakes_incentives): immutable rows keyed by (table, id).
+    incentive_rows: dict[tuple[str, int], Any] = field(default_factory=dict)
+    incentive_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    images: dict[int, ImageRecord] = field(default_factory=dict)
+    image_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    photo_spots: dict[int, PhotoSpot] = field(default_factory=dict)
+    photo_spot_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
 
 class _Staff:
@@ -746,6 +756,105 @@ class _Reviews:
         self.s.feeds[feed_id] = replace(self.get_feed(feed_id), last_polled_at=at, last_error=error)
 
 
+def _image_matches(record: ImageRecord, query: ImageQuery) -> bool:
+    if query.statuses and record.status not in query.statuses:
+        return False
+    if query.imported_before is not None and record.imported_at >= query.imported_before:
+        return False
+    words = query.text.lower().split()
+    return all(w in record.filename.lower() or w in record.notes.lower() for w in words)
+
+
+class _Images:
+    """``core.imaging.ports.ImageRepository`` in memory."""
+
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    def add(self, record: ImageRecord) -> ImageRecord:
+        if self.by_hashes([record.media_hash]):
+            raise EditConflict("This photo is already in the library.", entity="image")
+        saved = replace(record, id=next(self.s.image_ids), version=1)
+        assert saved.id is not None
+        self.s.images[saved.id] = saved
+        return saved
+
+    def get(self, image_id: int) -> ImageRecord:
+        try:
+            return self.s.images[image_id]
+        except KeyError:
+            raise NotFound("No such photo.", entity="image", id=image_id) from None
+
+    def by_hashes(self, media_hashes: Collection[str]) -> dict[str, ImageRecord]:
+        wanted = set(media_hashes)
+        return {r.media_hash: r for r in self.s.images.values() if r.media_hash in wanted}
+
+    def save(self, record: ImageRecord, expected_version: int) -> ImageRecord:
+        assert record.id is not None
+        if self.get(record.id).version != expected_version:
+            raise EditConflict("Someone else changed this photo first.", entity="image")
+        saved = replace(record, version=expected_version + 1)
+        self.s.images[record.id] = saved
+        return saved
+
+    def _matching(self, query: ImageQuery) -> builtins.list[ImageRecord]:
+        found = [r for r in self.s.images.values() if _image_matches(r, query)]
+        return sorted(found, key=lambda r: (r.imported_at, r.id or 0), reverse=True)
+
+    def list(self, query: ImageQuery) -> builtins.list[ImageRecord]:
+        start = max(0, query.offset)
+        return self._matching(query)[start : start + max(1, query.limit)]
+
+    def count(self, query: ImageQuery) -> int:
+        return len(self._matching(query))
+
+    def status_counts(self) -> dict[ImageStatus, int]:
+        counts: dict[ImageStatus, int] = {}
+        for r in self.s.images.values():
+            counts[r.status] = counts.get(r.status, 0) + 1
+        return counts
+
+    def unscanned(self, limit: int) -> builtins.list[int]:
+        waiting = [
+            r
+            for r in self.s.images.values()
+            if r.report is None and r.status is not ImageStatus.REJECTED
+        ]
+        waiting.sort(key=lambda r: (r.imported_at, r.id or 0))
+        return [r.id for r in waiting[:limit] if r.id is not None]
+
+
+class _PhotoSpots:
+    """``core.imaging.ports.PhotoSpotRepository`` in memory."""
+
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    def list(self, *, include_inactive: bool = False) -> builtins.list[PhotoSpot]:
+        spots = [p for p in self.s.photo_spots.values() if include_inactive or p.active]
+        return sorted(spots, key=lambda p: (p.name.lower(), p.id or 0))
+
+    def get(self, spot_id: int) -> PhotoSpot:
+        try:
+            return self.s.photo_spots[spot_id]
+        except KeyError:
+            raise NotFound("No such photo spot.", entity="photo_spot", id=spot_id) from None
+
+    def add(self, spot: PhotoSpot) -> PhotoSpot:
+        saved = replace(spot, id=next(self.s.photo_spot_ids), version=1)
+        assert saved.id is not None
+        self.s.photo_spots[saved.id] = saved
+        return saved
+
+    def save(self, spot: PhotoSpot, expected_version: int) -> PhotoSpot:
+        assert spot.id is not None
+        if self.get(spot.id).version != expected_version:
+            raise EditConflict("Someone else changed this photo spot first.", entity="photo_spot")
+        saved = replace(spot, version=expected_version + 1)
+        self.s.photo_spots[spot.id] = saved
+        return saved
+
+
 class MemoryUnitOfWork:
     """Works on a copy of the state and publishes it on a clean exit (a transaction). Units of
     work on different threads run one at a time, as SQLite's writers do: otherwise one that
@@ -774,6 +883,9 @@ class MemoryUnitOfWork:
         self._state.review_overrides = dict(self._state.review_overrides)
         self._state.review_events = dict(self._state.review_events)
         self._state.feeds = dict(self._state.feeds)
+        self._state.incentive_rows = dict(self._state.incentive_rows)
+        self._state.images = dict(self._state.images)
+        self._state.photo_spots = dict(self._state.photo_spots)
         self.staff = _Staff(self._state)
         self.audit = _Audit(self._state)
         self.settings = _Settings(self._state)
@@ -783,6 +895,9 @@ class MemoryUnitOfWork:
         self.authorizations = _Authorizations(self._state)
         self.takedowns = _Takedowns(self._state)
         self.reviews = _Reviews(self._state)
+        self.incentives = MemoryIncentives(self._state)
+        self.images = _Images(self._state)
+        self.photo_spots = _PhotoSpots(self._state)
         return self
 
     def __exit__(

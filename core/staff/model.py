@@ -28,6 +28,8 @@ class Permission(StrEnum):
     MANAGE_BACKUPS = "manage_backups"
     RESTORE_BACKUP = "restore_backup"
     APPROVE = "approve"
+    MANAGE_PHOTO_SPOTS = "manage_photo_spots"
+    MANAGE_INCENTIVES = "manage_incentives"  # rewards, redemptions, goals, point rules
 
 
 @dataclass(frozen=True, slots=True)

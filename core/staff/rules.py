@@ -16,6 +16,8 @@ _PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_AUDIT,
             Permission.EDIT_SETTINGS,
             Permission.MANAGE_BACKUPS,
+            Permission.MANAGE_INCENTIVES,
+            Permission.MANAGE_PHOTO_SPOTS,
         }
     ),
     Role.ADMIN: frozenset(Permission),

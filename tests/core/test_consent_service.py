@@ -37,6 +37,7 @@ from core.practice.model import ConsentSettings
 from core.practice.service import Versioned
 from core.staff.pins import fast_hasher
 from tests.fakes import MemoryMediaStore, MemorySecrets, MemoryStore
+from tests.imaging_support import cleared_photos
 
 S = AuthorizationStatus
 FIRST, LAST = "Odalys", "Brightwater"
@@ -237,8 +238,7 @@ def test_revocation_pulls_back_posts_and_lists_takedowns(
 ) -> None:
     consent = services.consent
     patient = new_patient(services, staff)
-    image = consent.store_media(b"photo of a smile")
-    other = consent.store_media(b"photo of the office")
+    image, other = cleared_photos(services, staff.front_desk, [1, 2])
     auth = consent.save_authorization(
         staff.front_desk, form_for(services, patient, media_hashes=(image,)), scan=b"s"
     )
@@ -315,7 +315,7 @@ def test_confirming_every_takedown_takes_the_post_down(
 ) -> None:
     consent = services.consent
     patient = new_patient(services, staff)
-    image = consent.store_media(b"smile")
+    [image] = cleared_photos(services, staff.front_desk, [1])
     auth = consent.save_authorization(
         staff.front_desk, form_for(services, patient, media_hashes=(image,)), scan=b"s"
     )
@@ -364,7 +364,7 @@ def test_expiry_blocks_use_and_lists_published_posts_for_review(
 ) -> None:
     consent = services.consent
     patient = new_patient(services, staff)
-    image = consent.store_media(b"smile")
+    [image] = cleared_photos(services, staff.front_desk, [1])
     auth = consent.save_authorization(
         staff.front_desk,
         form_for(
@@ -452,7 +452,7 @@ def test_uncovered_media_blocks_submit_approve_and_publish(
 ) -> None:
     consent = services.consent
     patient = new_patient(services, staff)
-    image = consent.store_media(b"smile")
+    [image] = cleared_photos(services, staff.front_desk, [1])
     auth = consent.save_authorization(
         staff.front_desk,
         form_for(services, patient, media_hashes=(image,), recipients=frozenset({"facebook"})),

@@ -31,7 +31,8 @@ from core.publishing.outbox import plain_message, retry_delay
 from core.publishing.service import PublishingService
 from core.staff.pins import fast_hasher
 from core.today.model import Severity
-from tests.fakes import MemorySecrets, MemoryStore
+from tests.fakes import MemoryMediaStore, MemorySecrets, MemoryStore
+from tests.imaging_support import cleared_photos
 
 TEXT = "Flu shots are here! Walk in any weekday morning or call (217) 555-0142 to book."
 PATIENT = "Rosalind Featherstone"
@@ -119,6 +120,7 @@ def services(store: CrashingStore, clock: ManualClock, names: list[str]) -> Serv
         backup_store=None,
         hasher=fast_hasher(),
         known_names=lambda: list(names),
+        media=MemoryMediaStore(),
     )
 
 
@@ -508,8 +510,9 @@ def test_a_post_with_images_and_no_exporter_fails_in_plain_words(
     publishing: PublishingService,
     x: FakePlatform,
 ) -> None:
+    [photo] = cleared_photos(services, staff.front_desk, [1])
     post = services.composer.new_draft(staff.front_desk, TEXT, ("x",))
-    post = services.composer.autosave(staff.front_desk, _id(post), post.version, media=["ab" * 32])
+    post = services.composer.autosave(staff.front_desk, _id(post), post.version, media=[photo])
     post = services.composer.submit(staff.front_desk, _id(post), post.version)
     post = services.composer.approve(staff.manager, _id(post), post.version)
     at = clock.now() + timedelta(minutes=1)

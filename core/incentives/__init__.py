@@ -1,0 +1,1 @@
+"""The staff incentive log: contributions credited from the audit trail, rewards, goals."""
