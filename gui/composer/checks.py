@@ -70,16 +70,18 @@ class ChecksPanel(Card):
         reasons: Callable[[PostFinding], str],
         *,
         editable: bool,
+        photo_problems: int = 0,
     ) -> None:
         """``texts`` are the texts that were checked (to quote the flagged words); ``pending``
         the overrides chosen but not yet submitted (key → reason); ``reasons`` gives the
-        recorded reason of an overridden finding."""
+        recorded reason of an overridden finding; ``photo_problems`` counts attached photos
+        that cannot go out (the photo strip says why)."""
         self._clear()
         self._texts = texts
         open_count = sum(
             1 for f in result.findings if not f.overridden and finding_key(f) not in pending
         )
-        blocking = open_count + len(result.problems)
+        blocking = open_count + len(result.problems) + photo_problems
         if blocking:
             self.status.setText(self.tr("{n} to fix").format(n=blocking))
             self.status.setProperty("error", "true")
@@ -95,6 +97,10 @@ class ChecksPanel(Card):
         for problem in result.problems:
             label = self._line("alert-octagon", "danger", problem_text(problem))
             self.problem_labels.append(label)
+        if photo_problems:
+            text = self.tr("{n} photo(s) cannot go out yet: see Photos, under the text.")
+            label = self._line("alert-octagon", "danger", text.format(n=photo_problems))
+            self.problem_labels.append(label)
         grouped: dict[tuple[str, tuple[tuple[str, object], ...]], list[Advice]] = {}
         for advice in result.advice:
             key = (advice.code, tuple(sorted(advice.params.items())))
@@ -103,7 +109,7 @@ class ChecksPanel(Card):
             platforms = [a.platform for a in same if a.platform is not None]
             label = self._line("info", "info", advice_text(same[0], platforms))
             self.advice_labels.append(label)
-        if not (result.findings or result.problems or result.advice):
+        if not (result.findings or result.problems or result.advice or photo_problems):
             self._line(
                 "check-circle",
                 "success",

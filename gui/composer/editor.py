@@ -57,6 +57,7 @@ from gui import errors, theme
 from gui.composer.checks import ChecksPanel, FindingKey, finding_key
 from gui.composer.dialogs import ScheduleDialog, TemplateDialog
 from gui.composer.highlight import Mark, PostHighlighter, Utf16Map
+from gui.composer.photos import PhotoStrip
 from gui.composer.preview import PostPreview
 from gui.composer.review import ReviewPanel
 from gui.composer.wording import (
@@ -278,7 +279,15 @@ class PostEditor(QWidget):
         self.hashtag_button.setMenu(self.hashtag_menu)
         counter_row.addWidget(self.hashtag_button)
         column.addLayout(counter_row)
+        column.addWidget(self._build_photos())
         return left
+
+    def _build_photos(self) -> PhotoStrip:
+        self.photos = PhotoStrip(self.services, self.runner)
+        self.photos.changed.connect(self._edited)
+        self.photos.shown.connect(self._update_preview)
+        self.photos.shown.connect(self._show_checks)
+        return self.photos
 
     def _build_side(self) -> QScrollArea:
         side = QScrollArea()
@@ -413,6 +422,7 @@ class PostEditor(QWidget):
         self._set_text("")
         self.highlighter.set_marks("", [])
         self.review.clear()
+        self.photos.clear()
         self.checks.show_pending()
         self.banner.hide()
         self.conflict_banner.hide()
@@ -447,6 +457,7 @@ class PostEditor(QWidget):
         self._master = post.master_text
         self._platforms = list(post.platforms)
         self._own = {p: (v.text if v.edited else None) for p, v in post.variants.items()}
+        self.photos.set_photos(post.media_hashes)
         self._edits = self._saved_edits = 0
         self._dirty_since = None
         self.pending_overrides = {}
@@ -527,6 +538,7 @@ class PostEditor(QWidget):
             chip.setEnabled(editable)
         for widget in (self.template_button, self.ideas_button, self.hashtag_button):
             widget.setEnabled(editable)
+        self.photos.set_context(post.platforms, editable)
         sent_back = self._sent_back()
         if sent_back:
             self._show_banner(sent_back, "warning")
@@ -792,6 +804,7 @@ class PostEditor(QWidget):
             self._text_for(platform),
             account_name=name,
             limit=self.plan.limits.get(platform),
+            pictures=self.photos.pictures(),
         )
 
     # --- checking --------------------------------------------------------------------------
@@ -835,6 +848,7 @@ class PostEditor(QWidget):
             editable=self._editable()
             and self.post is not None
             and self.post.state is PostState.DRAFT,
+            photo_problems=len(self.photos.problems()),
         )
         self._update_marks()
 
@@ -851,6 +865,7 @@ class PostEditor(QWidget):
             platforms=self._platforms,
             master_text=self._master,
             variants={p: self._own.get(p) for p in self._platforms},
+            media=self.photos.hashes(),
         )
 
     def _override(self, item: PostFinding) -> None:
@@ -930,6 +945,7 @@ class PostEditor(QWidget):
             "platforms": tuple(self._platforms),
             "master_text": self._master,
             "variants": {p: self._own.get(p) for p in self._platforms},
+            "media": self.photos.hashes(),
         }
         composer = self.services.composer
         self._saving = True

@@ -7,7 +7,9 @@ which also keeps the outbox in step).
 Recording is allowed platform by platform: the post stays "publishing" until every platform
 has its link, then it is published. Platforms already recorded (here, or on another
 workstation) show as done with their link. Everything slow (reading the post, recording,
-saving photos) runs through the task runner.
+saving photos) runs through the task runner. Photos are saved through the image library
+(``ImagingService.export_for_post``): redactions burned in, metadata gone, the copy verified,
+and a photo whose sign-off no longer holds is refused with the reason.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from core.composer.model import Post, PostState
 from core.composer.ports import Publication
 from core.composer.variants import variant_text
 from core.errors import KnownError
-from core.imaging import MediaPaths
 from core.progress import Progress
 from core.staff.model import StaffMember
 from gui import errors
@@ -50,8 +51,6 @@ class ManualPublishDialog(QDialog):
     """The numbered steps to publish ``post`` by hand on each of its platforms, and the
     "Mark published" button that records the links pasted so far.
 
-    ``media_path`` finds an attached photo (a media-vault hash) on disk, or ``None``.
-
     Signals:
         recorded(object): links were recorded; the argument is the ``Post`` as saved.
         published(object): every platform has its link: the ``Post`` is published.
@@ -67,7 +66,6 @@ class ManualPublishDialog(QDialog):
         post: Post,
         user: StaffMember,
         *,
-        media_path: MediaPaths,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -77,7 +75,6 @@ class ManualPublishDialog(QDialog):
         self._runner = runner
         self._post = post
         self._user = user
-        self._media_path = media_path
         self._folder: Path | None = None
         self._loaded = False
         self._busy = False
@@ -324,7 +321,9 @@ class ManualPublishDialog(QDialog):
 
     def _export_job(self, platform: str, folder: Path) -> Generator[Progress, None, ExportReport]:
         post = self._post
-        return export_photos(self._post_id(), platform, post.media_hashes, self._media_path, folder)
+        return export_photos(
+            self._post_id(), platform, post.media_hashes, self._services.images, folder
+        )
 
     def _post_id(self) -> int:
         assert self._post.id is not None
@@ -337,12 +336,11 @@ def open_manual_publish(
     post: Post,
     user: StaffMember,
     *,
-    media_path: MediaPaths,
     parent: QWidget | None = None,
 ) -> ManualPublishDialog:
     """Open the dialog (window-modal, without blocking) and return it; it deletes itself when
     closed. Callers' tests stub this function."""
-    dialog = ManualPublishDialog(services, runner, post, user, media_path=media_path, parent=parent)
+    dialog = ManualPublishDialog(services, runner, post, user, parent=parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.open()

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence
@@ -36,7 +37,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from core.imaging import ImageRejected, MediaPaths, clean_suffix, export_clean
+from core.errors import NotFound, ValidationError
+from core.imaging import ExportVerifyFailed, ImageRejected
 from core.platforms import default_rules
 from core.progress import Progress
 from gui import errors
@@ -79,11 +81,24 @@ def ask_folder(parent: QWidget, title: str, start: Path) -> Path | None:
     return Path(chosen) if chosen else None
 
 
+class PostPhotos(Protocol):
+    """What saving a post's photos needs of the image library (``ImagingService`` is one)."""
+
+    def export_for_post(self, media_hash: str, dst: Path) -> None:
+        """Write the clean copy (redactions burned in, no metadata, verified) to ``dst``;
+        ``ValidationError`` when the photo is not cleared (any more)."""
+        ...
+
+    def clean_suffix(self, media_hash: str) -> str:
+        """``.png`` or ``.jpg``: what the clean copy is written as."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class ExportReport:
     """What saving a platform's photos did: the files written and, per photo that could not
-    be saved, its number (from 1) and why (``missing``, ``write_failed`` or an
-    ``ImageRejected.reason``)."""
+    be saved, its number (from 1) and why (``missing``, ``not_cleared``, ``verify_failed``,
+    ``write_failed`` or an ``ImageRejected.reason``)."""
 
     folder: Path
     saved: tuple[Path, ...]
@@ -94,24 +109,31 @@ def export_photos(
     post_id: int,
     platform: str,
     media_hashes: Sequence[str],
-    media_path: MediaPaths,
+    photos: PostPhotos,
     folder: Path,
 ) -> Generator[Progress, None, ExportReport]:
     """Save a clean copy of each photo as ``post-<id>-<platform>-<n>.jpg`` (or ``.png``) in
-    ``folder``; runs on a worker, one ``Progress`` per photo. A photo that cannot be saved
-    is reported and the others still are; a folder that cannot be written stops it."""
+    ``folder`` through the image library, which burns in the photo's redactions and refuses a
+    photo whose sign-off no longer holds; runs on a worker, one ``Progress`` per photo. A
+    photo that cannot be saved is reported and the others still are; a folder that cannot be
+    written stops it."""
     saved: list[Path] = []
     problems: list[tuple[int, str]] = []
     total = len(media_hashes)
     for number, digest in enumerate(media_hashes, start=1):
         yield Progress(number - 1, total)
-        source = media_path(digest)
-        if source is None or not source.is_file():
+        try:
+            target = folder / f"post-{post_id}-{platform}-{number}{photos.clean_suffix(digest)}"
+            photos.export_for_post(digest, target)
+        except NotFound:
             problems.append((number, "missing"))
             continue
-        try:
-            target = folder / f"post-{post_id}-{platform}-{number}{clean_suffix(source)}"
-            export_clean(source, target)
+        except ValidationError:
+            problems.append((number, "not_cleared"))
+            continue
+        except ExportVerifyFailed:
+            problems.append((number, "verify_failed"))
+            continue
         except ImageRejected as rejected:
             problems.append((number, rejected.reason))
             continue
@@ -336,7 +358,15 @@ class PlatformSteps(Card):
 
     def _problem_text(self, reason: str) -> str:
         texts = {
-            "missing": self.tr("the photo is missing from the practice's photo store."),
+            "missing": self.tr("the photo is missing from the practice's photo library."),
+            "not_cleared": self.tr(
+                "its background checklist is no longer signed off (it changed, or was "
+                "rejected). Check it again on the Images page; nothing was saved for it."
+            ),
+            "verify_failed": self.tr(
+                "the clean copy did not pass the final check, so it was not kept. Try again; "
+                "if it happens again, use another photo."
+            ),
             "not_an_image": self.tr("this file is not a photo."),
             "unsupported_format": self.tr(
                 "this kind of picture file cannot be used; save it as JPEG or PNG first."

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
@@ -27,13 +25,8 @@ from gui.widgets import EmptyState, heading
 
 DATA_AREA = "posts"
 """The ``hub.data_changed`` area for posts."""
-
-MediaPath = Callable[[str], Path | None]
-
-
-def _no_media(_hash: str) -> Path | None:
-    """Until the image checklist lands, no post carries images (nothing can be attached)."""
-    return None
+IMAGES_AREA = "images"
+"""The area the Images page announces; attached photos' states are read again on it."""
 
 
 class ComposerPage(Page):
@@ -51,12 +44,9 @@ class ComposerPage(Page):
         hub: SignalHub,
         runner: TaskRunner,
         parent: QWidget | None = None,
-        *,
-        media_path: MediaPath = _no_media,
     ) -> None:
         super().__init__(services, hub, runner, parent)
         self.setObjectName("page-composer")
-        self._media_path = media_path
         self._tz_name = "UTC"
         self._announcing = False
         layout = QVBoxLayout(self)
@@ -122,6 +112,8 @@ class ComposerPage(Page):
         if self.user is None:
             return
         self.post_list.reload(then=self._open_first)
+        if self.editor.post is not None:
+            self.editor.photos.refresh()  # the Images page may have changed a photo meanwhile
         self._refresh_tab()
 
     def show_target(self, target: str) -> None:
@@ -165,9 +157,7 @@ class ComposerPage(Page):
     def publish_by_hand(self, post: Post) -> None:
         if self.user is None:
             return
-        dialog = ManualPublishDialog(
-            self.services, self.runner, post, self.user, media_path=self._media_path, parent=self
-        )
+        dialog = ManualPublishDialog(self.services, self.runner, post, self.user, parent=self)
         dialog.finished.connect(lambda _r: self._after_publish(post))
         dialog.open()
         self.publish_dialog = dialog
@@ -205,6 +195,8 @@ class ComposerPage(Page):
             return
         if area == "settings":
             self.editor.reload_plan()
+        if area == IMAGES_AREA and self.editor.post is not None:
+            self.editor.photos.refresh()  # a photo's sign-off may have changed
         if area in (DATA_AREA, "settings"):
             self.refresh()
 

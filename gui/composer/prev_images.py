@@ -154,6 +154,16 @@ class ImageGrid(QWidget):
         self.updateGeometry()
         self.update()
 
+    def set_pictures(self, images: Sequence[QImage | None], max_tiles: int) -> None:
+        """Show photos decoded already (e.g. the image library's thumbnails with their
+        redactions drawn in), in order; ``None`` draws "Photo not found"."""
+        self._paths = tuple(Path(f"#photo-{n}") for n in range(len(images)))
+        self._max_tiles = max(1, max_tiles)
+        self._images = dict(zip(self._paths, images, strict=True))
+        self.setVisible(bool(self._paths))
+        self.updateGeometry()
+        self.update()
+
     @property
     def tile_count(self) -> int:
         """How many tiles are drawn."""

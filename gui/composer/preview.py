@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QImage,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -166,10 +167,11 @@ class PostPreview(QFrame):
         account_name: str,
         image_paths: Sequence[Path] = (),
         limit: int | None = None,
+        pictures: Sequence[QImage | None] | None = None,
     ) -> None:
-        """Show ``text`` and the photos at ``image_paths`` as ``platform`` (a
-        ``core.platforms.PLATFORM_IDS`` id) shows them, posted by ``account_name``; ``limit``
-        overrides the platform's (a Mastodon server's own limit)."""
+        """Show ``text`` and the photos at ``image_paths`` (or ``pictures``, decoded already)
+        as ``platform`` (a ``core.platforms.PLATFORM_IDS`` id) shows them, posted by
+        ``account_name``; ``limit`` overrides the platform's (a Mastodon server's own limit)."""
         style = look(platform)
         self._platform, self._text, self._account = platform, text, account_name
         self._limit = limit
@@ -180,7 +182,10 @@ class PostPreview(QFrame):
         self.meta_label.setText(f"{handle(account_name)} · {now}" if style.handle else now)
         self.platform_label.setText(self.tr("{platform} preview").format(platform=self.name()))
         self.actions_label.setText("     ".join(self._action_text(a) for a in style.actions))
-        self.images.set_images(image_paths, style.max_images)
+        if pictures is not None:
+            self.images.set_pictures(pictures, style.max_images)
+        else:
+            self.images.set_images(image_paths, style.max_images)
         order = [self.images, self.text] if style.image_first else [self.text, self.images]
         for index, widget in enumerate(order):
             self._column.removeWidget(widget)

@@ -3,7 +3,6 @@ clean photos, open the platform, paste the live link, and record it, partly or a
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from gui.composer import manual_steps
 from gui.composer.manual_publish import ManualPublishDialog
 from gui.composer.manual_steps import HISTORY_HINT_MIME, clipboard_data
 from gui.tasks import TaskRunner
+from tests.gui.media_library import library_photo
 from tests.gui.page_env import PageEnv
 
 MASTER = "Spring check-ups are open! Book a visit this month. #SmileBright"
@@ -27,32 +27,25 @@ X_TEXT = "Spring check-ups are open! #SmileBright"
 
 
 class Media:
-    """Photos on disk by content hash, standing in for the media vault."""
+    """Cleared photos in the image library (imported, scanned and signed off), by hash."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, env: PageEnv, folder: Path) -> None:
+        self.env = env
         self.folder = folder
-        self.paths: dict[str, Path] = {}
+        self.count = 0
 
     def add(self, name: str, fmt: str = "JPEG") -> str:
-        path = self.folder / name
-        image = Image.new("RGB", (60, 40), (200, 40, 40))
-        exif = Image.Exif()
-        exif[0x0112] = 6
-        exif.get_ifd(0x8825)[2] = (39.0, 47.0, 1.5)
-        image.save(path, fmt, exif=exif)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        self.paths[digest] = path
-        return digest
-
-    def __call__(self, digest: str) -> Path | None:
-        return self.paths.get(digest)
+        self.count += 1
+        suffix = ".png" if fmt == "PNG" else ".jpg"
+        colour = (200, 40 + self.count, 40)
+        return library_photo(self.env, self.folder, name + suffix, colour).media_hash
 
 
 @pytest.fixture
-def media(tmp_path: Path) -> Media:
-    folder = tmp_path / "vault"
+def media(env: PageEnv, tmp_path: Path) -> Media:
+    folder = tmp_path / "photos"
     folder.mkdir()
-    return Media(folder)
+    return Media(env, folder)
 
 
 def approved_post(env: PageEnv, platforms: list[str], media: tuple[str, ...] = ()) -> Post:
@@ -70,7 +63,7 @@ def approved_post(env: PageEnv, platforms: list[str], media: tuple[str, ...] = (
 def open_dialog(
     qtbot: QtBot, env: PageEnv, runner: TaskRunner, post: Post, media: Media
 ) -> ManualPublishDialog:
-    dialog = ManualPublishDialog(env.services, runner, post, env.staff.front_desk, media_path=media)
+    dialog = ManualPublishDialog(env.services, runner, post, env.staff.front_desk)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.loaded and not dialog.busy, timeout=5000)
     return dialog
@@ -111,8 +104,8 @@ def test_save_photos_writes_clean_numbered_files_off_the_gui_thread(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    photo, scan, gone = media.add("photo"), media.add("scan", "PNG"), "f" * 64
-    post = approved_post(env, ["facebook", "instagram"], (photo, scan, gone))
+    photo, scan = media.add("photo"), media.add("scan", "PNG")
+    post = approved_post(env, ["facebook", "instagram"], (photo, scan))
     dialog = open_dialog(qtbot, env, runner, post, media)
     out = tmp_path / "Pictures"
     out.mkdir()
@@ -129,13 +122,13 @@ def test_save_photos_writes_clean_numbered_files_off_the_gui_thread(
     assert card.report is not None
     names = [p.name for p in card.report.saved]
     assert names == [f"post-{post.id}-facebook-1.jpg", f"post-{post.id}-facebook-2.png"]
-    assert card.report.problems == ((3, "missing"),)
+    assert card.report.problems == ()
     for path in card.report.saved:
         with Image.open(path) as clean:
-            assert clean.size == (40, 60)  # turned upright
+            assert clean.size == (160, 120)
             assert not clean.getexif()
     assert sorted(p.name for p in out.iterdir()) == sorted(names)
-    assert "Photo 3" in card.export_note.text()
+    assert "Saved 2 photo(s)" in card.export_note.text()
     assert card.show_folder_button.isVisibleTo(card)
     assert card.export_button.isEnabled()
 

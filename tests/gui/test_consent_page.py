@@ -189,8 +189,10 @@ def test_the_register_exports_as_pdf_and_agrees_with_the_csv(
     from pypdf import PdfReader
 
     from core.demo_consent import create_demo_consent
+    from core.demo_images import create_demo_images
     from gui.consent.wording import status_label
 
+    create_demo_images(cenv.services, cenv.staff)  # clears the photos the consent demo posts
     create_demo_consent(cenv.services, cenv.staff)
     csv_path, pdf_path = tmp_path / "register.csv", tmp_path / "register.pdf"
     page.export_to(csv_path)

@@ -1,0 +1,437 @@
+"""The photo library's grid: records fetched a page at a time off the GUI thread, thumbnails
+decoded on a worker in small batches and kept in a bounded cache (least recently used goes
+first), and tiles painted with the photo, its file name and a status badge.
+
+Only what is on screen asks for a thumbnail (the delegate asks while painting), so 2,000 photos
+scroll without decoding 2,000 JPEGs; a request that scrolled away before its batch started is
+dropped.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from core.app import Services
+from core.imaging.model import ImageRecord, ImageStatus
+from gui import errors, theme
+from gui.images.wording import status_label, status_tone
+from gui.tasks import TaskRunner
+
+PAGE_SIZE = 200
+TILE = QSize(152, 146)
+THUMB = QSize(136, 100)
+CACHE_SIZE = 600
+"""Thumbnails kept decoded: a few screens' worth (each ~64 KB as a pixmap)."""
+BATCH = 24
+"""Thumbnails decoded per worker task."""
+MAX_PENDING = 120
+"""Requests waiting for a batch; older ones (scrolled away) are dropped first."""
+RecordRole = Qt.ItemDataRole.UserRole + 1
+
+
+def decode_thumbnail(data: bytes | None, size: QSize = THUMB) -> QImage | None:
+    """A JPEG thumbnail from the vault as a ``QImage`` scaled to fit ``size`` (on a worker:
+    ``QImage`` is safe off the GUI thread, ``QPixmap`` is not)."""
+    if not data:
+        return None
+    image = QImage.fromData(data)
+    if image.isNull():
+        return None
+    return image.scaled(
+        size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+
+
+class ThumbnailCache(QObject):
+    """Thumbnails by media hash: ``get`` answers from memory or queues a load.
+
+    Signals:
+        loaded(str): the thumbnail of this media hash is now in the cache (or known missing).
+    """
+
+    loaded = Signal(str)
+
+    def __init__(
+        self,
+        services: Services,
+        runner: TaskRunner,
+        parent: QObject | None = None,
+        capacity: int = CACHE_SIZE,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._runner = runner
+        self._capacity = capacity
+        self._cache: OrderedDict[str, QPixmap | None] = OrderedDict()
+        self._pending: OrderedDict[str, ImageRecord] = OrderedDict()
+        self._busy = False
+        self._generation = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(15)
+        self._timer.timeout.connect(self._start_batch)
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def get(self, record: ImageRecord) -> QPixmap | None:
+        """The thumbnail if decoded; otherwise ``None`` and it is queued."""
+        key = record.media_hash
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        self._pending[key] = record
+        self._pending.move_to_end(key)
+        while len(self._pending) > MAX_PENDING:
+            self._pending.popitem(last=False)
+        if not self._busy and not self._timer.isActive():
+            self._timer.start()
+        return None
+
+    def forget(self, media_hash: str) -> None:
+        self._cache.pop(media_hash, None)
+
+    def clear(self) -> None:
+        """Drop every thumbnail (sign-out: nothing of the photos stays in memory)."""
+        self._generation += 1
+        self._cache.clear()
+        self._pending.clear()
+        self._timer.stop()
+        self._busy = False
+
+    def _start_batch(self) -> None:
+        if self._busy or not self._pending:
+            return
+        # Newest requests first: they are what is on screen now.
+        batch = [self._pending.popitem(last=True)[1] for _ in range(min(BATCH, len(self._pending)))]
+        images = self._services.images
+        generation = self._generation
+
+        def work() -> list[tuple[str, QImage | None]]:
+            return [(r.media_hash, decode_thumbnail(images.thumbnail(r))) for r in batch]
+
+        def done(result: list[tuple[str, QImage | None]]) -> None:
+            if generation != self._generation:
+                return
+            self._busy = False
+            for key, image in result:
+                self._cache[key] = QPixmap.fromImage(image) if image is not None else None
+                self._cache.move_to_end(key)
+                while len(self._cache) > self._capacity:
+                    self._cache.popitem(last=False)
+                self.loaded.emit(key)
+            if self._pending:
+                self._timer.start()
+
+        def failed(exc: BaseException) -> None:
+            if generation != self._generation:
+                return
+            self._busy = False
+            for record in batch:
+                self._cache[record.media_hash] = None
+            errors.show_error(None, exc)
+
+        self._busy = True
+        self._runner.run(work, done, failed)
+
+
+class ImageGridModel(QAbstractListModel):
+    """The library's photos for a status filter and search text: a first page, then more as
+    the view scrolls (``canFetchMore``/``fetchMore``). Stale answers are dropped."""
+
+    def __init__(
+        self, services: Services, runner: TaskRunner, cache: ThumbnailCache, parent: Any = None
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._runner = runner
+        self.cache = cache
+        self._rows: list[ImageRecord] = []
+        self._row_of_hash: dict[str, int] = {}
+        self._total = 0
+        self._statuses: tuple[ImageStatus, ...] = ()
+        self._text = ""
+        self._loading = False
+        self._generation = 0
+        cache.loaded.connect(self._thumbnail_loaded)
+
+    # --- Qt model --------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        record = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return record.filename
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.cache.get(record)
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            return f"{record.filename} · {status_label(record.status)}"
+        if role == RecordRole:
+            return record
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    # --- loading ---------------------------------------------------------------------------
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def load(
+        self,
+        statuses: tuple[ImageStatus, ...],
+        text: str,
+        done: Callable[[], None] | None = None,
+    ) -> None:
+        """Replace the rows with the first page for this filter and search text."""
+        self._generation += 1
+        generation = self._generation
+        self._statuses, self._text = statuses, text.strip()
+        fetch = self._fetcher(0)
+
+        def loaded(result: tuple[list[ImageRecord], int]) -> None:
+            if generation != self._generation:
+                return
+            self.beginResetModel()
+            self._rows, self._total = list(result[0]), result[1]
+            self._index_rows()
+            self.endResetModel()
+            self._loading = False
+            if done is not None:
+                done()
+
+        self._loading = True
+        self._runner.run(fetch, loaded, self._failed)
+
+    def _fetcher(self, offset: int) -> Callable[[], tuple[list[ImageRecord], int]]:
+        from core.imaging.ports import ImageQuery
+
+        images = self._services.images
+        query = ImageQuery(statuses=self._statuses, text=self._text, offset=offset, limit=PAGE_SIZE)
+
+        def fetch() -> tuple[list[ImageRecord], int]:
+            return images.list_images(query), images.count_images(query)
+
+        return fetch
+
+    def _failed(self, exc: BaseException) -> None:
+        self._loading = False
+        errors.show_error(None, exc)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._loading and len(self._rows) < self._total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        generation = self._generation
+        fetch = self._fetcher(len(self._rows))
+
+        def more(result: tuple[list[ImageRecord], int]) -> None:
+            self._loading = False
+            if generation != self._generation:
+                return
+            fresh = [r for r in result[0] if r.media_hash not in self._row_of_hash]
+            if fresh:
+                start = len(self._rows)
+                self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+                self._rows.extend(fresh)
+                self._index_rows()
+                self.endInsertRows()
+            self._total = result[1]
+
+        self._loading = True
+        self._runner.run(fetch, more, self._failed)
+
+    def clear(self) -> None:
+        self._generation += 1
+        self._loading = False
+        self.beginResetModel()
+        self._rows, self._total = [], 0
+        self._row_of_hash = {}
+        self.endResetModel()
+
+    # --- rows ------------------------------------------------------------------------------
+    def _index_rows(self) -> None:
+        self._row_of_hash = {r.media_hash: i for i, r in enumerate(self._rows)}
+
+    def record_at(self, row: int) -> ImageRecord:
+        return self._rows[row]
+
+    def records(self) -> Sequence[ImageRecord]:
+        return tuple(self._rows)
+
+    def row_of(self, image_id: int) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.id == image_id), -1)
+
+    def replace(self, record: ImageRecord) -> None:
+        """Show a changed record in place (its status badge)."""
+        row = self._row_of_hash.get(record.media_hash, -1)
+        if row < 0:
+            return
+        self._rows[row] = record
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+
+    def _thumbnail_loaded(self, media_hash: str) -> None:
+        row = self._row_of_hash.get(media_hash, -1)
+        if row >= 0:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class TileDelegate(QStyledItemDelegate):
+    """A tile: the thumbnail (or a quiet placeholder while it loads), the status as a coloured
+    badge over its corner, and the file name under it."""
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return TILE
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        t = theme.current()
+        record = index.data(RecordRole)
+        if not isinstance(record, ImageRecord):
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect: QRect = option.rect.adjusted(3, 3, -3, -3)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.setBrush(QColor(t.accent_soft))
+            painter.setPen(QColor(t.accent))
+            painter.drawRoundedRect(rect, 8, 8)
+        elif option.state & QStyle.StateFlag.State_MouseOver:
+            painter.setBrush(QColor(t.hover))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(rect, 8, 8)
+        thumb_rect = QRect(
+            rect.left() + (rect.width() - THUMB.width()) // 2,
+            rect.top() + 5,
+            THUMB.width(),
+            THUMB.height(),
+        )
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            x = thumb_rect.left() + (thumb_rect.width() - pixmap.width()) // 2
+            y = thumb_rect.top() + (thumb_rect.height() - pixmap.height()) // 2
+            painter.drawPixmap(x, y, pixmap)
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(t.surface_alt))
+            painter.drawRoundedRect(thumb_rect, 6, 6)
+        self._badge(painter, option, thumb_rect, record.status)
+        painter.setPen(QColor(t.text))
+        painter.setFont(option.font)
+        name_rect = QRect(
+            rect.left() + 6, thumb_rect.bottom() + 6, rect.width() - 12, option.fontMetrics.height()
+        )
+        name = option.fontMetrics.elidedText(
+            record.filename, Qt.TextElideMode.ElideMiddle, name_rect.width()
+        )
+        painter.drawText(name_rect, int(Qt.AlignmentFlag.AlignHCenter), name)
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            pen = painter.pen()
+            pen.setColor(QColor(t.focus))
+            pen.setWidth(2)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect, 8, 8)
+        painter.restore()
+
+    @staticmethod
+    def _badge(
+        painter: QPainter, option: QStyleOptionViewItem, area: QRect, status: ImageStatus
+    ) -> None:
+        t = theme.current()
+        fg, bg = t.tone(status_tone(status))
+        font = QFont(option.font)
+        font.setPixelSize(11)
+        font.setBold(True)
+        painter.setFont(font)
+        text = status_label(status)
+        width = painter.fontMetrics().horizontalAdvance(text) + 12
+        badge = QRect(area.left() + 4, area.top() + 4, width, 18)
+        painter.setPen(QColor(fg))
+        painter.setBrush(QColor(bg))
+        painter.drawRoundedRect(badge, 5, 5)
+        painter.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), text)
+        painter.setFont(option.font)
+
+
+class ImageGrid(QListView):
+    """The thumbnail grid (icon mode, tiles wrap with the width); arrows move, Enter opens.
+
+    Signals:
+        open_requested(object): Enter on a tile (its ``ImageRecord``).
+    """
+
+    open_requested = Signal(object)
+
+    def __init__(self, model: ImageGridModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setWrapping(True)
+        self.setUniformItemSizes(True)
+        self.setSpacing(4)
+        self.setGridSize(TILE + QSize(4, 4))
+        self.setItemDelegate(TileDelegate(self))
+        self.setMouseTracking(True)
+        self.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setAccessibleName(self.tr("Photos"))
+
+    def current_record(self) -> ImageRecord | None:
+        index = self.currentIndex()
+        record = index.data(RecordRole) if index.isValid() else None
+        return record if isinstance(record, ImageRecord) else None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            record = self.current_record()
+            if record is not None:
+                self.open_requested.emit(record)
+                return
+        super().keyPressEvent(event)
