@@ -32,6 +32,7 @@ from gui.crash import (
     show_crash,
     type_name,
 )
+from gui.incentive_errors import incentive_wording
 from gui.post_errors import post_wording
 
 log = logging.getLogger(__name__)
@@ -337,6 +338,7 @@ def _wording() -> dict[str, Wording]:
             ),
         ),
         **post_wording(),
+        **incentive_wording(),
     }
 
 

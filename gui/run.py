@@ -81,6 +81,18 @@ def _consent_page() -> PageFactory:
     return ConsentPage
 
 
+def _images_page() -> PageFactory:
+    from gui.images.page import ImagesPage
+
+    return ImagesPage
+
+
+def _incentives_page() -> PageFactory:
+    from gui.incentives.page import IncentivesPage
+
+    return IncentivesPage
+
+
 def default_pages() -> list[PageSpec]:
     """The seven pages in navigation order (Ctrl+1 … Ctrl+7)."""
     t = QCoreApplication.translate
@@ -93,15 +105,10 @@ def default_pages() -> list[PageSpec]:
         PageSpec(
             "composer", t("Navigation", "Composer"), "composer", _lazy("composer", _composer_page)
         ),
-        PageSpec("images", images, "images", _placeholder("images", images, "images")),
+        PageSpec("images", images, "images", _lazy("images", _images_page)),
         PageSpec("consent", t("Navigation", "Consent"), "consent", _lazy("consent", _consent_page)),
         PageSpec("reviews", t("Navigation", "Reviews"), "reviews", _lazy("reviews", _reviews_page)),
-        PageSpec(
-            "incentives",
-            incentives,
-            "incentives",
-            _placeholder("incentives", incentives, "incentives"),
-        ),
+        PageSpec("incentives", incentives, "incentives", _lazy("incentives", _incentives_page)),
         PageSpec("settings", settings, "settings", SettingsPage),
     ]
 

@@ -119,6 +119,18 @@ _ACTIONS = {
     "consent.takedown_confirmed": "Confirmed a post was taken down",
     "consent.export": "Exported the consent register",
     "consent.delete": "Deleted an old consent record",
+    "incentive.sync": "Credited contributions from the audit trail",
+    "incentive.seed": "Filled in the demo's incentive log",
+    "incentive.add": "Logged a contribution by hand",
+    "incentive.remove": "Removed a hand-logged contribution",
+    "incentive.rules": "Changed the incentive point rules",
+    "incentive.reward": "Changed the reward catalogue",
+    "incentive.redeem_request": "Asked for a reward",
+    "incentive.redeem_approve": "Approved a reward request",
+    "incentive.redeem_decline": "Declined a reward request",
+    "incentive.redeem_cancel": "Cancelled a reward request",
+    "incentive.goal": "Set a staff goal",
+    "incentive.export": "Exported the contributions (CSV)",
 }
 
 
@@ -135,6 +147,7 @@ _SETTING_KEYS = {
     "posting_plan": "Posting plan",
     "consent_settings": "Consent settings",
     "consent_form": "Consent form",
+    "incentive_rules": "Incentive point rules",
 }
 
 

@@ -173,6 +173,8 @@ register_wording("audit_broken", _audit_broken)
 register_wording("practice_phone_missing", _practice_phone_missing)
 from gui.today import (  # noqa: E402 - importing them registers the features' wordings
     consent_wording,  # noqa: F401
+    images_wording,  # noqa: F401
+    incentives_wording,  # noqa: F401
     posts_wording,  # noqa: F401
     reviews_wording,  # noqa: F401
 )
