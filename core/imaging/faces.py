@@ -23,6 +23,10 @@ MIN_FACE = 24
 """The smallest face looked for on that copy, in pixels."""
 
 _local = threading.local()
+_IMPORT = threading.Lock()
+"""OpenCV's package bootstrap (it swaps its own entry in ``sys.modules`` while loading) is not
+safe when two threads import it at once: the second saw a half-loaded ``cv2`` without
+``cv2.data``. The first import happens under this lock."""
 
 
 class FacesUnavailable(Exception):
@@ -60,10 +64,12 @@ def _detector() -> Any:
     if cached is not None:
         return cached
     try:
-        import cv2
+        with _IMPORT:
+            import cv2
+            from cv2 import data as cv2_data
     except ImportError as error:
         raise FacesUnavailable(f"OpenCV cannot be loaded ({type(error).__name__})") from None
-    folder = cv2.data.haarcascades  # type: ignore[attr-defined]  # cv2.data has no stubs
+    folder = cv2_data.haarcascades
     path = f"{folder}haarcascade_frontalface_default.xml"
     cascade = cv2.CascadeClassifier(path)
     if cascade.empty():

@@ -17,6 +17,9 @@ through.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import sys
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,6 +58,11 @@ MAX_NOTES = 2000
 MAX_NAME = 100
 MAX_FILENAME = 255
 MAX_LIMIT = 1000
+MAX_FOLDER_FILES = 5000
+"""The most photos one folder import takes (its sub-folders included)."""
+MAX_FOLDER_DIRS = 2000
+"""The most folders one folder import walks: more means the wrong folder was chosen."""
+_WINDOWS = sys.platform == "win32"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,24 +199,65 @@ class ImagingService:
         return ImportResult(tuple(imported), tuple(duplicates), tuple(refused))
 
     @staticmethod
-    def folder_files(folder: Path) -> list[Path]:
-        """The photos to import from ``folder`` (not its sub-folders): files with a suffix
-        ``IMPORT_SUFFIXES`` lists, hidden ones left out, by name."""
+    def folder_files(folder: Path, *, limit: int | None = None) -> list[Path]:
+        """The photos to import from ``folder`` and its sub-folders (phones sync into nested
+        folders such as ``DCIM/100APPLE``): files with a suffix ``IMPORT_SUFFIXES`` lists,
+        sorted by their path inside ``folder`` (letter case aside).
+
+        Hidden files and folders (a leading dot, or the Windows hidden attribute) are left
+        out, and so are sub-folders that cannot be read (e.g. a drive's system folder). A
+        folder reached twice through symbolic links is walked once, so a link loop ends.
+        ``ValidationError`` (``field="folder"``): ``reason="unreadable"`` when ``folder``
+        itself cannot be read; ``reason="too_many"`` (with ``limit``) when it holds more than
+        ``limit`` photos (default ``MAX_FOLDER_FILES``), ``"too_many_folders"`` when it has
+        more than ``MAX_FOLDER_DIRS`` folders (a whole disk was chosen, say): nothing is
+        imported then, rather than an arbitrary part of it."""
         from core.imaging import IMPORT_SUFFIXES
 
+        limit = MAX_FOLDER_FILES if limit is None else limit
         try:
-            entries = list(folder.iterdir())
+            top = os.stat(folder)
         except OSError:
-            raise ValidationError("This folder cannot be read.", field="folder") from None
+            top = None
+        if top is None or not stat.S_ISDIR(top.st_mode) or not os.access(folder, os.R_OK):
+            raise ValidationError(
+                "This folder cannot be read.", field="folder", reason="unreadable"
+            ) from None
+        found: list[Path] = []
+        seen = {(top.st_dev, top.st_ino)}
+        walked = 0
+        for root, dirs, files in os.walk(folder, followlinks=True):
+            walked += 1
+            if walked > MAX_FOLDER_DIRS:
+                raise ValidationError(
+                    f"This folder has more than {MAX_FOLDER_DIRS:,} sub-folders: choose the "
+                    "folder the photos are in.",
+                    field="folder",
+                    reason="too_many_folders",
+                    limit=MAX_FOLDER_DIRS,
+                )
+            base = Path(root)
+            kept = []
+            for name in sorted(dirs):
+                key = _walk_key(base / name)
+                if key is not None and key not in seen:
+                    seen.add(key)
+                    kept.append(name)
+            dirs[:] = kept
+            for name in files:
+                path = base / name
+                if path.suffix.lower() not in IMPORT_SUFFIXES or _hidden(path):
+                    continue
+                if path.is_file():
+                    found.append(path)
+                    if len(found) > limit:
+                        raise _too_many(limit)
         return sorted(
-            (
-                p
-                for p in entries
-                if not p.name.startswith(".")
-                and p.suffix.lower() in IMPORT_SUFFIXES
-                and p.is_file()
+            found,
+            key=lambda p: (
+                tuple(part.lower() for part in p.relative_to(folder).parts),
+                str(p),
             ),
-            key=lambda p: (p.name.lower(), p.name),
         )
 
     def list_images(self, query: ImageQuery) -> list[ImageRecord]:
@@ -646,6 +695,32 @@ class ImagingService:
             append_event(tx, self._audit_clock, person, action, "photo_spot", saved.id)
             return saved
 
+    def spot_reference(self, spot: PhotoSpot) -> bytes | None:
+        """A small JPEG of the spot's reference photo (long side at most 320 px, upright, no
+        metadata), for comparing a photo with it; ``None`` when the spot has none, or it is
+        missing from the vault or cannot be read. A library photo gives its thumbnail; any
+        other reference is read in the sandbox, like every file that came from outside."""
+        from core.imaging import ImageRejected
+
+        if not spot.reference_hash:
+            return None
+        record = self.by_hash(spot.reference_hash)
+        if record is not None and record.thumbnail_hash:
+            thumb = self._vault_path(record.thumbnail_hash)
+            if thumb is not None:
+                try:
+                    return thumb.read_bytes()
+                except OSError:
+                    pass
+        path = self._vault_path(spot.reference_hash)
+        if path is None:
+            return None
+        try:
+            with self._sandbox() as sandbox:
+                return sandbox.inspect(path).thumbnail or None
+        except ImageRejected:
+            return None
+
     # --- helpers ---------------------------------------------------------------------------
     def _edit(  # noqa: PLR0917 - who, which record at which version, what, how
         self,
@@ -733,6 +808,42 @@ def _active(tx: UnitOfWork, actor: StaffMember, action: str) -> StaffMember:
     if not person.active:
         raise PermissionDenied("This staff member is deactivated.", action=action)
     return person
+
+
+def _hidden(path: Path) -> bool:
+    """A dot-file, or one Windows marks hidden."""
+    if path.name.startswith("."):
+        return True
+    if not _WINDOWS:
+        return False
+    try:
+        attributes = getattr(os.lstat(path), "st_file_attributes", 0)
+    except OSError:
+        return False
+    return bool(attributes & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0))
+
+
+def _walk_key(path: Path) -> tuple[int, int] | None:
+    """The identity of a sub-folder worth walking (device and inode of where a link leads);
+    ``None`` for a hidden or unreadable one."""
+    if _hidden(path):
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or not os.access(path, os.R_OK | os.X_OK):
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def _too_many(limit: int) -> ValidationError:
+    return ValidationError(
+        f"This folder holds more than {limit:,} photos: import its sub-folders one at a time.",
+        field="folder",
+        reason="too_many",
+        limit=limit,
+    )
 
 
 def _conflict() -> EditConflict:

@@ -29,8 +29,9 @@ def dropped_paths(mime: QMimeData) -> list[Path]:
 def import_paths(
     images: ImagingService, actor: StaffMember, paths: Iterable[Path]
 ) -> Generator[Progress, None, ImportResult]:
-    """Import ``paths`` (files, and the photos directly inside folders) as one task; runs on
-    a worker. A folder that cannot be read stops the import with a ``ValidationError``."""
+    """Import ``paths`` (files, and the photos in folders and their sub-folders) as one task;
+    runs on a worker. A folder that cannot be read, or holds more photos than one import takes,
+    stops the import before anything is imported (``ValidationError``, ``field="folder"``)."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():

@@ -14,13 +14,13 @@ photo and says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.app import Services
-from core.errors import EditConflict, ValidationError
+from core.errors import EditConflict, PermissionDenied, ValidationError
 from core.imaging.model import (
     Answer,
     Box,
@@ -52,14 +52,16 @@ from core.imaging.model import (
     RedactionStyle,
 )
 from core.imaging.service import ImagingService, ImportResult
+from core.progress import Progress
 from core.staff.model import StaffMember
 from gui import errors
 from gui.hub import SignalHub
 from gui.images.canvas import PhotoCanvas, Preview, load_preview, render_preview
-from gui.images.grid import ImageGrid, ImageGridModel, ThumbnailCache
+from gui.images.grid import ImageGrid, ImageGridModel, ThumbnailCache, decode_thumbnail
 from gui.images.importing import ImportSummary, dropped_paths, import_paths
 from gui.images.link_dialog import LinkPatientDialog
-from gui.images.panel import ChecklistPanel
+from gui.images.panel import REFERENCE, ChecklistPanel
+from gui.images.scanning import ScanQueue, ScanStrip
 from gui.images.spots_dialog import PhotoSpotsDialog
 from gui.images.wording import (
     STATUS_ORDER,
@@ -70,7 +72,7 @@ from gui.images.wording import (
 )
 from gui.page import Page
 from gui.reason_dialog import ReasonDialog
-from gui.tasks import TaskHandle, TaskRunner
+from gui.tasks import TaskRunner
 from gui.widgets import Banner, EmptyState, button, caption, heading
 
 DATA_AREA = "images"
@@ -82,6 +84,11 @@ REJECT_MINIMUM = 10
 GRID_STRIP = 184
 """The grid's width beside an open photo: one column of tiles."""
 FILE_FILTER = "*.jpg *.jpeg *.png *.webp *.heic *.heif"
+UNSCANNED_DELAY_MS = 1200
+"""The page looks for unscanned photos this long after it is shown: the grid and its
+thumbnails come first."""
+UNSCANNED_BATCH = 500
+"""Unscanned photos queued per look; when the queue runs dry the page looks again."""
 
 Change = Callable[[ImagingService, StaffMember, ImageRecord], ImageRecord]
 """One checklist change: given the service, the person and the photo as last saved, save
@@ -143,15 +150,16 @@ class ImagesPage(Page):
         self._generation = 0
         self._edits: list[Change] = []
         self._editing = False
-        self._scan: TaskHandle | None = None
-        self._scanning_id: int | None = None
         self._editable = False
+        self.scans = ScanQueue(runner, self._scan_work, self)
         self._announcing = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.setSpacing(10)
         layout.addLayout(self._build_top())
         layout.addLayout(self._build_filters())
+        self.scan_strip = ScanStrip(self.scans)
+        layout.addWidget(self.scan_strip)
         self.summary = ImportSummary()
         layout.addWidget(self.summary)
         self.notice = Banner("", "warning")
@@ -166,6 +174,7 @@ class ImagesPage(Page):
         self._open_timer.setSingleShot(True)
         self._open_timer.setInterval(OPEN_DELAY_MS)
         self._open_timer.timeout.connect(self._open_current)
+        self._connect_scans()
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.filters.idToggled.connect(lambda _i, on: self.reload() if on else None)
         self.grid.selectionModel().currentChanged.connect(lambda _c, _p: self._open_timer.start())
@@ -197,7 +206,10 @@ class ImagesPage(Page):
         top.addWidget(self.spots_button)
         self.folder_button = button(self.tr("Import a folder…"), "download", "ghost")
         self.folder_button.setToolTip(
-            self.tr("Every photo in a folder, e.g. where the office phone's photos sync")
+            self.tr(
+                "Every photo in a folder and its sub-folders, e.g. where the office phone's "
+                "photos sync"
+            )
         )
         self.folder_button.clicked.connect(self.choose_folder)
         top.addWidget(self.folder_button)
@@ -340,6 +352,23 @@ class ImagesPage(Page):
         self.checklist.setSizes([520, 400])
         return self.checklist
 
+    def _connect_scans(self) -> None:
+        # Photo spots' reference photos by hash, decoded once (``None``: unreadable).
+        self._references: dict[str, QPixmap | None] = {}
+        self._loading_references: set[str] = set()
+        self._looking = False
+        self._look_again = False
+        self._unscanned_timer = QTimer(self)
+        self._unscanned_timer.setSingleShot(True)
+        self._unscanned_timer.setInterval(UNSCANNED_DELAY_MS)
+        self._unscanned_timer.timeout.connect(self._queue_unscanned)
+        self.scans.started.connect(self._scan_started)
+        self.scans.progressed.connect(self._scan_progressed)
+        self.scans.finished.connect(self._scan_finished)
+        self.scans.failed.connect(self._scan_failed)
+        self.scans.stopped.connect(self._scan_stopped)
+        self.scans.batch_ended.connect(self._scans_ended)
+
     def _connect_panel(self) -> None:
         p = self.panel
         p.scan_requested.connect(self.scan)
@@ -373,7 +402,10 @@ class ImagesPage(Page):
             self._edits.clear()
             self._search_timer.stop()
             self._open_timer.stop()
-            self.cancel_scan()
+            self._unscanned_timer.stop()
+            self._look_again = False
+            self.scans.clear()
+            self._references.clear()
             if self.dialog is not None:
                 self.dialog.reject()
             self.search.blockSignals(True)
@@ -395,6 +427,8 @@ class ImagesPage(Page):
             return
         self._load_context()
         self.reload(keep=True)
+        if not self.scans.active and not self._looking:
+            self._unscanned_timer.start()
 
     def show_target(self, target: str) -> None:
         if self.user is None:
@@ -520,7 +554,6 @@ class ImagesPage(Page):
         if self.user is None:
             return
         if self.detail is not None and self.detail.record.id != image_id:
-            self.cancel_scan()
             self._edits.clear()
         self._generation += 1
         generation = self._generation
@@ -535,7 +568,7 @@ class ImagesPage(Page):
                 self.panel.setFocus()
             record = detail.record
             if record.report is None and record.status is not ImageStatus.REJECTED:
-                self.scan()
+                self.scans.scan_first(image_id)
 
         self.runner.run(
             lambda: load_detail(services, services.images.get(image_id)), loaded, self._failed
@@ -554,7 +587,7 @@ class ImagesPage(Page):
             self.split.setStretchFactor(0, 0)
             self.checklist.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.right.setCurrentWidget(self.checklist)
-        scanning = self._scanning_id == record.id
+        scanning = self.scans.current == record.id
         self.panel.show_record(
             record,
             problems=detail.problems,
@@ -572,7 +605,47 @@ class ImagesPage(Page):
         self._editable = editable
         self.canvas.set_overlays(record)
         self.model.replace(record)
+        self._show_spot_reference(record)
         self._load_preview(record)
+
+    def _show_spot_reference(self, record: ImageRecord) -> None:
+        """Beside the notes: the reference photo of the photo's spot, to compare with
+        (decoded on a worker, once per reference photo)."""
+        spot = next((s for s in self.spots if s.id == record.spot_id), None)
+        if record.spot_id is None or spot is None or not spot.reference_hash:
+            self.panel.show_spot_reference(False)
+            return
+        key = spot.reference_hash
+        if key in self._references:
+            pixmap = self._references[key]
+            self.panel.show_spot_reference(True, pixmap)
+            if pixmap is None:
+                self.panel.spot_reference_missing()
+            return
+        self.panel.show_spot_reference(True)
+        if key in self._loading_references:
+            return
+        self._loading_references.add(key)
+        images = self.services.images
+
+        def load() -> QImage | None:
+            return decode_thumbnail(images.spot_reference(spot), REFERENCE)
+
+        def loaded(image: QImage | None) -> None:
+            self._loading_references.discard(key)
+            if self.user is None:
+                return
+            self._references[key] = QPixmap.fromImage(image) if image is not None else None
+            if self.detail is not None:
+                self._show_spot_reference(self.detail.record)
+
+        def failed(exc: BaseException) -> None:
+            self._loading_references.discard(key)
+            if self.user is not None:
+                self._references[key] = None
+                self._failed(exc)
+
+        self.runner.run(load, loaded, failed)
 
     def _show_nothing(self) -> None:
         self.detail = None
@@ -643,62 +716,116 @@ class ImagesPage(Page):
 
     # --- the scan ------------------------------------------------------------------------------
     def scan(self) -> None:
-        """Scan the open photo (faces, text, hidden information) with progress and cancel."""
+        """Scan the open photo (again) before any other, with progress and cancel."""
         if self.user is None or self.detail is None or self.detail.record.id is None:
             return
-        if self._scan is not None and not self._scan.done:
+        if self.detail.record.status is ImageStatus.REJECTED:
             return
-        images, actor, image_id = self.services.images, self.user, self.detail.record.id
-        services = self.services
-        self._scanning_id = image_id
-        self.panel.set_scanning(True)
-        self._show_detail(self.detail)
-
-        def work() -> Any:
-            record: ImageRecord = yield from images.scan(actor, image_id)
-            return load_detail(services, record)
-
-        def done(detail: Detail) -> None:
-            self._scan_ended()
-            if self.user is None:
-                return
-            self._announce()
-            if self.detail is not None and self.detail.record.id == detail.record.id:
-                self._show_detail(detail)
-            else:
-                self.model.replace(detail.record)
-
-        def failed(exc: BaseException) -> None:
-            self._scan_ended()
-            if self.detail is not None:
-                self._show_detail(self.detail)
-            self._failed(exc)
-
-        def progressed(step: Any) -> None:
-            if self._scanning_id == image_id and self.detail is not None:
-                from core.progress import Progress
-
-                if isinstance(step, Progress):
-                    self.panel.set_scanning(True, step)
-
-        self._scan = self.runner.run(work, done, failed, progressed)
+        self.scans.scan_first(self.detail.record.id, force=True)
 
     def cancel_scan(self) -> None:
-        if self._scan is not None and not self._scan.done:
-            self._scan.cancel()
-        if self._scanning_id is not None:
-            self._scan_ended()
-            if self.detail is not None and self.user is not None:
-                self._show_detail(self.detail)
+        """Stop scanning the open photo (other queued photos go on)."""
+        if self.detail is not None and self.detail.record.id is not None:
+            self.scans.cancel_one(self.detail.record.id)
 
-    def _scan_ended(self) -> None:
-        self._scan = None
-        self._scanning_id = None
-        self.panel.set_scanning(False)
+    def scan_photos(self, image_ids: Sequence[int]) -> None:
+        """Scan these photos in the background, one after another."""
+        if self.user is not None:
+            self.scans.enqueue(image_ids)
 
     @property
     def scanning(self) -> bool:
-        return self._scanning_id is not None
+        """The open photo is being scanned (its checklist waits)."""
+        return self.detail is not None and self.scans.current == self.detail.record.id
+
+    @property
+    def scans_pending(self) -> bool:
+        """Background scanning is running, queued, or about to look for unscanned photos."""
+        return self.scans.active or self._looking or self._unscanned_timer.isActive()
+
+    def _scan_work(self, image_id: int, force: bool) -> Generator[Progress, None, Detail]:
+        """One photo's scan, on a worker (``ScanQueue`` runs it); skipped when the photo
+        already has a report and no new scan was asked for (scanned elsewhere meanwhile)."""
+        services, actor = self.services, self.user
+
+        def work() -> Generator[Progress, None, Detail]:
+            if actor is None:
+                raise PermissionDenied("Nobody is signed in.", action="scan_image")
+            images = services.images
+            record = images.get(image_id)
+            if force or (record.report is None and record.status is not ImageStatus.REJECTED):
+                record = yield from images.scan(actor, image_id)
+            return load_detail(services, record)
+
+        return work()
+
+    def _queue_unscanned(self) -> None:
+        """Look for photos nobody has scanned yet (imported elsewhere, or a cancelled
+        batch) and queue them."""
+        if self.user is None or self._looking:
+            return
+        images = self.services.images
+        self._looking = True
+
+        def found(ids: list[int]) -> None:
+            self._looking = False
+            if self.user is None:
+                return
+            fresh = [i for i in ids if not self.scans.has_failed(i)]
+            self._look_again = len(ids) >= UNSCANNED_BATCH and bool(fresh)
+            self.scans.enqueue(fresh)
+
+        def failed(exc: BaseException) -> None:
+            self._looking = False
+            self._failed(exc)
+
+        self.runner.run(lambda: images.unscanned(UNSCANNED_BATCH), found, failed)
+
+    def _is_open(self, image_id: int) -> bool:
+        return self.detail is not None and self.detail.record.id == image_id
+
+    def _scan_started(self, image_id: int) -> None:
+        if self._is_open(image_id) and self.detail is not None and self.user is not None:
+            self._show_detail(self.detail)
+
+    def _scan_progressed(self, image_id: int, step: Progress) -> None:
+        if self._is_open(image_id):
+            self.panel.set_scanning(True, step)
+
+    def _scan_finished(self, image_id: int, detail: Detail) -> None:
+        if self.user is None:
+            return
+        if self._is_open(image_id):
+            self._show_detail(detail)
+            self._announce()
+        else:
+            self.model.replace(detail.record)
+        self._load_counts()
+
+    def _scan_failed(self, image_id: int, exc: BaseException) -> None:
+        if self.user is None:
+            return
+        if isinstance(exc, PermissionDenied):
+            self.scans.cancel()
+        if self._is_open(image_id) and self.detail is not None:
+            self._show_detail(self.detail)
+            self._failed(exc)
+        elif isinstance(exc, PermissionDenied):
+            self._failed(exc)
+
+    def _scan_stopped(self, image_id: int) -> None:
+        if self._is_open(image_id) and self.detail is not None and self.user is not None:
+            self._show_detail(self.detail)
+
+    def _scans_ended(self, scanned: int, _failures: int) -> None:
+        if self.user is None:
+            return
+        if scanned:
+            self._announce()
+            self._load_counts()
+        if self._look_again:
+            self._look_again = False
+            self._queue_unscanned()
 
     # --- checklist changes ---------------------------------------------------------------------
     def edit(self, change: Change) -> None:
@@ -960,6 +1087,7 @@ class ImagesPage(Page):
             self.show_status(None)
             if first is not None:
                 self.open_image(first)
+            self.scan_photos(result.imported)
             if done is not None:
                 done()
 
@@ -973,9 +1101,20 @@ class ImagesPage(Page):
 
     def _import_failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError) and exc.params.get("field") == "folder":
-            self._show_notice(
-                self.tr("That folder could not be read. Check that it is still connected.")
-            )
+            reason, limit = exc.params.get("reason"), exc.params.get("limit")
+            if reason == "too_many":
+                text = self.tr(
+                    "That folder holds more than {n} photos, more than one import takes. Nothing "
+                    "was imported: import its sub-folders one at a time."
+                ).format(n=f"{limit:,}" if isinstance(limit, int) else limit)
+            elif reason == "too_many_folders":
+                text = self.tr(
+                    "That folder has thousands of sub-folders; it does not look like a folder "
+                    "of photos. Nothing was imported: choose the folder the photos are in."
+                )
+            else:
+                text = self.tr("That folder could not be read. Check that it is still connected.")
+            self._show_notice(text)
             return
         self._failed(exc)
 

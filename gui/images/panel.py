@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QSize, Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
+    QLabel,
     QPlainTextEdit,
     QProgressBar,
     QVBoxLayout,
@@ -50,6 +52,9 @@ BANNER_ICONS = {
     ImageStatus.CLEARED: "check-circle",
     ImageStatus.REJECTED: "alert-octagon",
 }
+
+REFERENCE = QSize(160, 120)
+"""The photo spot's reference photo beside the notes."""
 
 ProblemLine = tuple[str, Mapping[str, object]]
 """A checklist problem as (code, params)."""
@@ -251,7 +256,30 @@ class ChecklistPanel(QWidget):
         self.notes.setFixedHeight(80)
         self.notes.textChanged.connect(self._notes_edited)
         notes_label.setBuddy(self.notes)
-        card.body.addWidget(self.notes)
+        # The spot's reference photo beside the notes: compare the photo with what the spot
+        # should look like.
+        beside = QHBoxLayout()
+        beside.setSpacing(8)
+        beside.addWidget(self.notes, 1)
+        reference = QVBoxLayout()
+        reference.setSpacing(2)
+        self.spot_reference = QLabel()
+        self.spot_reference.setObjectName("spot-reference")
+        self.spot_reference.setFixedSize(REFERENCE)
+        self.spot_reference.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.spot_reference.setWordWrap(True)
+        self.spot_reference.setAccessibleName(self.tr("Reference photo of the photo spot"))
+        reference.addWidget(self.spot_reference)
+        self.spot_reference_caption = caption(self.tr("How the spot should look"), wrap=True)
+        self.spot_reference_caption.setFixedWidth(REFERENCE.width())
+        reference.addWidget(self.spot_reference_caption)
+        reference.addStretch(1)
+        self.spot_reference_box = QWidget()
+        self.spot_reference_box.setLayout(reference)
+        reference.setContentsMargins(0, 0, 0, 0)
+        self.spot_reference_box.setVisible(False)
+        beside.addWidget(self.spot_reference_box, 0, Qt.AlignmentFlag.AlignTop)
+        card.body.addLayout(beside)
         self.save_notes_button = button(self.tr("Save notes"))
         self.save_notes_button.setEnabled(False)
         self.save_notes_button.clicked.connect(self._save_notes)
@@ -434,6 +462,26 @@ class ChecklistPanel(QWidget):
         self.spot.blockSignals(False)
         self.spot.setEnabled(editable)
 
+    def show_spot_reference(self, shown: bool, pixmap: QPixmap | None = None) -> None:
+        """Show the chosen spot's reference photo beside the notes (``shown`` False: the photo
+        has no spot, or the spot no reference photo). ``pixmap`` ``None`` while it loads, or
+        when it cannot be shown."""
+        self.spot_reference_box.setVisible(shown)
+        if not shown:
+            self.spot_reference.clear()
+            return
+        if pixmap is not None and not pixmap.isNull():
+            self.spot_reference.setPixmap(pixmap)
+            self.spot_reference.setToolTip("")
+            return
+        self.spot_reference.clear()
+        self.spot_reference.setText(self.tr("Loading…"))
+
+    def spot_reference_missing(self) -> None:
+        """The reference photo could not be read from the media folder."""
+        self.spot_reference.clear()
+        self.spot_reference.setText(self.tr("The reference photo could not be shown"))
+
     def set_scanning(self, scanning: bool, step: Progress | None = None) -> None:
         """Show or hide the scan's progress; ``step`` moves it on."""
         self.scan_progress.setVisible(scanning)
@@ -464,6 +512,7 @@ class ChecklistPanel(QWidget):
 
     def clear(self) -> None:
         self.record = None
+        self.show_spot_reference(False)
         self.notes.blockSignals(True)
         self.notes.clear()
         self.notes.blockSignals(False)

@@ -30,6 +30,7 @@ from core.imaging.model import PhotoSpot
 from core.staff.model import Permission, StaffMember
 from core.staff.rules import can
 from gui import errors
+from gui.images.grid import decode_thumbnail
 from gui.images.wording import refusal_text
 from gui.tasks import TaskRunner
 from gui.widgets import button, caption, heading, plain_label
@@ -77,6 +78,8 @@ class PhotoSpotsDialog(QDialog):
         self._user = user
         self._spot: PhotoSpot | None = None
         self._reference: bytes | None = None
+        self._thumbnails: dict[str, QPixmap | None] = {}
+        """Reference photos shown so far, by hash (``None``: could not be read)."""
         self.can_edit = can(user.role, Permission.MANAGE_PHOTO_SPOTS)
         column = QVBoxLayout(self)
         column.setSpacing(10)
@@ -203,12 +206,35 @@ class PhotoSpotsDialog(QDialog):
         self.notes.setPlainText(spot.notes if spot else "")
         self.active.setChecked(spot.active if spot else True)
         self.reference_preview.clear()
-        self.reference_preview.setText(
-            self.tr("Reference photo kept")
-            if spot is not None and spot.reference_hash
-            else self.tr("No reference photo")
-        )
+        if spot is not None and spot.reference_hash:
+            self._show_reference(spot)
+        else:
+            self.reference_preview.setText(self.tr("No reference photo"))
         self.message.setText("")
+
+    def _show_reference(self, spot: PhotoSpot) -> None:
+        """The spot's reference photo as a thumbnail (read and decoded on a worker)."""
+        key = spot.reference_hash
+        assert key is not None
+        if key in self._thumbnails:
+            pixmap = self._thumbnails[key]
+            if pixmap is None:
+                self.reference_preview.setText(self.tr("The reference photo could not be shown"))
+            else:
+                self.reference_preview.setPixmap(pixmap)
+            return
+        self.reference_preview.setText(self.tr("Loading the reference photo…"))
+        images = self._services.images
+
+        def load() -> QImage | None:
+            return decode_thumbnail(images.spot_reference(spot), PREVIEW)
+
+        def loaded(image: QImage | None) -> None:
+            self._thumbnails[key] = QPixmap.fromImage(image) if image is not None else None
+            if self._spot is not None and self._spot.reference_hash == key and not self._reference:
+                self._show_reference(self._spot)
+
+        self._runner.run(load, loaded, self._failed)
 
     def new_spot(self) -> None:
         self.list.blockSignals(True)

@@ -42,6 +42,8 @@ def page(qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner) -> Iter
     widget.show()
     widget.set_user(env.staff.front_desk)
     qtbot.waitUntil(lambda: widget.model.rowCount() > 0, timeout=5000)
+    # The demo's unscanned photos are scanned in the background first (test_images_scanning).
+    qtbot.waitUntil(lambda: not widget.scans_pending, timeout=60000)
     yield widget
     widget.set_user(None)
     runner.wait()
@@ -340,3 +342,43 @@ def test_signing_out_leaves_no_photo_on_screen(
     assert page.model.rowCount() == 0
     assert len(page.cache) == 0
     assert page.right.currentWidget() is page.empty
+
+
+def test_choosing_a_photo_spot_shows_its_reference_photo_beside_the_notes(
+    qtbot: QtBot, page: ImagesPage, env: PageEnv
+) -> None:
+    images = env.services.images
+    spots = images.spots()
+    with_reference = next(s for s in spots if s.reference_hash)
+    without = next(s for s in spots if not s.reference_hash)
+    record = next(
+        r
+        for r in images.list_images(ImageQuery(statuses=(ImageStatus.NEEDS_ATTENTION,)))
+        if r.spot_id is None
+    )
+    _open(qtbot, page, record)
+    assert not page.panel.spot_reference_box.isVisibleTo(page.panel)
+    combo = page.panel.spot
+    combo.setCurrentIndex(combo.findData(with_reference.id))
+    combo.activated.emit(combo.currentIndex())
+    _settled(qtbot, page)
+    assert page.detail is not None
+    assert page.detail.record.spot_id == with_reference.id
+    assert page.panel.notes.toPlainText() == with_reference.notes
+    assert page.panel.spot_reference_box.isVisibleTo(page.panel)
+    qtbot.waitUntil(
+        lambda: (
+            page.panel.spot_reference.pixmap() is not None
+            and not page.panel.spot_reference.pixmap().isNull()
+        ),
+        timeout=10000,
+    )
+    shown = page.panel.spot_reference.pixmap()
+    assert 0 < shown.width() <= 160
+    assert 0 < shown.height() <= 120
+    # A spot without a reference photo: nothing to compare with, so nothing is shown.
+    combo.setCurrentIndex(combo.findData(without.id))
+    combo.activated.emit(combo.currentIndex())
+    _settled(qtbot, page)
+    assert page.detail.record.spot_id == without.id
+    assert not page.panel.spot_reference_box.isVisibleTo(page.panel)

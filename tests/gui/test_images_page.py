@@ -38,6 +38,8 @@ def page(qtbot: QtBot, env: PageEnv, hub: SignalHub, runner: TaskRunner) -> Iter
     widget.show()
     widget.set_user(env.staff.front_desk)
     qtbot.waitUntil(lambda: widget.model.rowCount() > 0, timeout=5000)
+    # The demo's unscanned photos are scanned in the background first (test_images_scanning).
+    qtbot.waitUntil(lambda: not widget.scans_pending, timeout=60000)
     qtbot.waitUntil(lambda: "(" in widget.chips[None].text(), timeout=5000)
     yield widget
     widget.set_user(None)
@@ -122,9 +124,13 @@ def test_dropping_a_folder_imports_its_photos(
     qtbot: QtBot, page: ImagesPage, env: PageEnv, tmp_path: Path
 ) -> None:
     folder = tmp_path / "phone-sync"
-    folder.mkdir()
+    nested = folder / "DCIM" / "100APPLE"
+    nested.mkdir(parents=True)
+    (folder / ".thumbnails").mkdir()
     for n, colour in enumerate(("#AABBCC", "#CCBBAA")):
         Image.new("RGB", (300, 200), colour).save(folder / f"IMG_{n}.jpg", "JPEG")
+    Image.new("RGB", (300, 200), "#BBAACC").save(nested / "IMG_7.jpg", "JPEG")
+    Image.new("RGB", (30, 20), "#BBCCAA").save(folder / ".thumbnails" / "IMG_0.jpg", "JPEG")
     (folder / ".hidden.jpg").write_bytes(b"not looked at")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(folder)), QUrl("https://example.com/x.jpg")])
@@ -146,10 +152,34 @@ def test_dropping_a_folder_imports_its_photos(
     )
     page.dropEvent(drop)
     qtbot.waitUntil(page.summary.isVisible, timeout=20000)
-    assert page.summary.title_label.text() == "2 imported"
-    qtbot.waitUntil(lambda: {"IMG_0.jpg", "IMG_1.jpg"} <= set(_names(page)), timeout=5000)
+    assert page.summary.title_label.text() == "3 imported"  # the sub-folder's too
+    qtbot.waitUntil(
+        lambda: {"IMG_0.jpg", "IMG_1.jpg", "IMG_7.jpg"} <= set(_names(page)), timeout=5000
+    )
     page.cancel_scan()
     settle(page.runner)
+
+
+def test_a_folder_with_too_many_photos_is_refused_in_plain_words(
+    qtbot: QtBot,
+    page: ImagesPage,
+    env: PageEnv,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from core.imaging import service
+
+    monkeypatch.setattr(service, "MAX_FOLDER_FILES", 2)
+    for n in range(3):
+        day = tmp_path / "sync" / f"day-{n}"
+        day.mkdir(parents=True)
+        Image.new("RGB", (60, 40), (n * 40, 90, 90)).save(day / f"IMG_{n}.jpg", "JPEG")
+    before = sum(env.services.images.status_counts().values())
+    page.import_paths([tmp_path / "sync"])
+    qtbot.waitUntil(page.notice.isVisible, timeout=20000)
+    assert "more than 2 photos" in page.notice.text_label.text()
+    assert "Nothing was imported" in page.notice.text_label.text()
+    assert sum(env.services.images.status_counts().values()) == before
 
 
 def test_photo_spots_are_added_by_the_manager_and_read_only_for_the_desk(
@@ -187,6 +217,23 @@ def test_photo_spots_are_added_by_the_manager_and_read_only_for_the_desk(
     qtbot.waitUntil(lambda: manager.list.count() == before + 1, timeout=5000)
     names = [s.name for s in env.services.images.spots()]
     assert "Window seat by the fish tank" in names
+    # Each spot shows its reference photo (read from the vault, decoded off the GUI thread).
+    desk.reload(select=spot.id)
+    qtbot.waitUntil(lambda: desk._spot is not None and desk._spot.id == spot.id, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            desk.reference_preview.pixmap() is not None
+            and not desk.reference_preview.pixmap().isNull()
+        ),
+        timeout=10000,
+    )
+    shown = desk.reference_preview.pixmap().toImage()
+    assert 0 < shown.width() <= 200
+    middle = shown.pixelColor(shown.width() // 2, shown.height() // 2)
+    assert abs(middle.red() - 0x88) + abs(middle.green() - 0xAA) + abs(middle.blue() - 0x88) < 12
+    without = next(s for s in env.services.images.spots() if not s.reference_hash)
+    desk.reload(select=without.id)
+    qtbot.waitUntil(lambda: desk.reference_preview.text() == "No reference photo", timeout=5000)
 
 
 def test_todays_image_items_are_worded_and_open_the_filtered_page(
