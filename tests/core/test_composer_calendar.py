@@ -3,6 +3,7 @@ to another day across daylight-saving changes, and the iCalendar export read bac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
@@ -30,7 +31,7 @@ from core.composer.calendar import (
 )
 from core.composer.model import Post, PostState, Variant
 from core.composer.ports import PostQuery
-from core.demo import create_demo_practice
+from core.demo import DemoStaff
 
 CHICAGO = ZoneInfo("America/Chicago")
 MONDAY, SUNDAY = 0, 6
@@ -310,8 +311,10 @@ def test_empty_export_is_still_a_valid_calendar() -> None:
 
 
 # --- over the composer -----------------------------------------------------------------------
-def test_demo_week_shows_the_scheduled_posts(memory_services: Services) -> None:
-    create_demo_practice(memory_services)
+def test_demo_week_shows_the_scheduled_posts(
+    demo_practice: Callable[..., DemoStaff], memory_services: Services
+) -> None:
+    demo_practice()
     composer = memory_services.composer
     today = memory_services.clock.now().astimezone(CHICAGO).date()
     days = [today + timedelta(days=i) for i in range(7)]

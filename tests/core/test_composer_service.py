@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import pytest
@@ -298,8 +298,10 @@ def test_list_filters_and_pages(services: Services, staff: DemoStaff, clock: Man
     assert services.composer.list(PostQuery(states=(PostState.APPROVED,)))[1] == 0
 
 
-def test_demo_posts_are_phi_free_and_ready(memory_services: Services) -> None:
-    create_demo_practice(memory_services)
+def test_demo_posts_are_phi_free_and_ready(
+    demo_practice: Callable[..., DemoStaff], memory_services: Services
+) -> None:
+    demo_practice()
     posts, total = memory_services.composer.list(PostQuery(limit=100))
     assert total >= 40
     for post in posts:
@@ -311,8 +313,10 @@ def test_demo_posts_are_phi_free_and_ready(memory_services: Services) -> None:
     assert sum(bool(memory_services.composer.history(p.id or 0).comments) for p in in_review) == 1
 
 
-def test_demo_posts_happened_in_the_past(memory_services: Services) -> None:
-    create_demo_practice(memory_services)
+def test_demo_posts_happened_in_the_past(
+    demo_practice: Callable[..., DemoStaff], memory_services: Services
+) -> None:
+    demo_practice()
     now = memory_services.clock.now()
     posts, _total = memory_services.composer.list(PostQuery(limit=100))
     assert max(p.updated_at for p in posts) <= now

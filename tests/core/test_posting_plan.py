@@ -3,6 +3,7 @@ composer's checks and gates that use it (the Mastodon server's limit, how often 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -13,7 +14,7 @@ from core.app import Services
 from core.audit.model import AuditQuery
 from core.composer.errors import PostNotReady
 from core.composer.model import Post, PostState
-from core.demo import DemoStaff, create_demo_practice
+from core.demo import DemoStaff
 from core.errors import EditConflict, PermissionDenied, ValidationError
 from core.practice import codec
 from core.practice.model import PostingPlan
@@ -24,8 +25,8 @@ LONG = ("Brush twice a day, floss once, and see us twice a year. " * 12)[:600]
 
 
 @pytest.fixture
-def staff(memory_services: Services) -> DemoStaff:
-    return create_demo_practice(memory_services)
+def staff(demo_practice: Callable[..., DemoStaff]) -> DemoStaff:
+    return demo_practice()
 
 
 def save_plan(services: Services, staff: DemoStaff, plan: PostingPlan) -> Versioned[PostingPlan]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from core.app import Services
 from core.clock import ManualClock
-from core.demo import DEMO_PIN, create_demo_practice
+from core.demo import DEMO_PIN, DemoStaff
 from core.errors import (
     EditConflict,
     InvalidPin,
@@ -108,9 +109,9 @@ def test_first_admin_only_once(memory_services: Services) -> None:
 
 
 def test_sign_in_counts_wrong_pins_and_pauses(
-    memory_services: Services, clock: ManualClock
+    demo_practice: Callable[..., DemoStaff], memory_services: Services, clock: ManualClock
 ) -> None:
-    staff = create_demo_practice(memory_services)
+    staff = demo_practice()
     member = staff.front_desk
     for left in range(MAX_ATTEMPTS - 1, 0, -1):
         with pytest.raises(WrongPin) as wrong:
@@ -130,8 +131,10 @@ def test_sign_in_counts_wrong_pins_and_pauses(
     assert wrong.value.params["attempts_left"] == MAX_ATTEMPTS - 1
 
 
-def test_sign_in_is_audited_without_the_pin(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+def test_sign_in_is_audited_without_the_pin(
+    demo_practice: Callable[..., DemoStaff], memory_services: Services
+) -> None:
+    staff = demo_practice()
     with pytest.raises(WrongPin):
         memory_services.staff.sign_in(staff.doctor.id, "13579")
     memory_services.staff.sign_in(staff.doctor.id, DEMO_PIN)
@@ -147,23 +150,29 @@ def _all():  # type: ignore[no-untyped-def]
     return AuditQuery(limit=1000)
 
 
-def test_deactivated_cannot_sign_in(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+def test_deactivated_cannot_sign_in(
+    demo_practice: Callable[..., DemoStaff], memory_services: Services
+) -> None:
+    staff = demo_practice()
     memory_services.staff.update(staff.admin, replace(staff.doctor, active=False))
     with pytest.raises(PermissionDenied):
         memory_services.staff.sign_in(staff.doctor.id, DEMO_PIN)
 
 
-def test_only_admins_manage_staff(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+def test_only_admins_manage_staff(
+    demo_practice: Callable[..., DemoStaff], memory_services: Services
+) -> None:
+    staff = demo_practice()
     with pytest.raises(PermissionDenied):
         memory_services.staff.add(staff.manager, "New Person", Role.FRONT_DESK, "2468")
     with pytest.raises(PermissionDenied):
         memory_services.staff.change_pin(staff.front_desk, staff.doctor.id, "5791")
 
 
-def test_last_admin_cannot_be_demoted_or_deactivated(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+def test_last_admin_cannot_be_demoted_or_deactivated(
+    demo_practice: Callable[..., DemoStaff], memory_services: Services
+) -> None:
+    staff = demo_practice()
     with pytest.raises(ValidationError):
         memory_services.staff.update(staff.admin, replace(staff.admin, role=Role.APPROVER))
     with pytest.raises(ValidationError):
@@ -175,15 +184,19 @@ def test_last_admin_cannot_be_demoted_or_deactivated(memory_services: Services) 
     assert demoted.role is Role.APPROVER
 
 
-def test_stale_edit_is_a_conflict(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+def test_stale_edit_is_a_conflict(
+    demo_practice: Callable[..., DemoStaff], memory_services: Services
+) -> None:
+    staff = demo_practice()
     memory_services.staff.update(staff.admin, replace(staff.doctor, display_name="Dr. H. Okafor"))
     with pytest.raises(EditConflict):
         memory_services.staff.update(staff.admin, replace(staff.doctor, display_name="Other"))
 
 
-def test_change_own_pin_needs_current_pin(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+def test_change_own_pin_needs_current_pin(
+    demo_practice: Callable[..., DemoStaff], memory_services: Services
+) -> None:
+    staff = demo_practice()
     with pytest.raises(WrongPin):
         memory_services.staff.change_pin(staff.front_desk, staff.front_desk.id, "5791", "0000")
     with pytest.raises(InvalidPin) as bad:
@@ -208,15 +221,19 @@ def test_real_argon2id_hashes() -> None:
     assert fast_hasher().needs_rehash(fast_hasher().hash("2468")) is False
 
 
-def test_admin_changing_own_pin_needs_current_pin(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+def test_admin_changing_own_pin_needs_current_pin(
+    demo_practice: Callable[..., DemoStaff], memory_services: Services
+) -> None:
+    staff = demo_practice()
     with pytest.raises(WrongPin):
         memory_services.staff.change_pin(staff.admin, staff.admin.id, "5791")
     memory_services.staff.change_pin(staff.admin, staff.admin.id, "5791", DEMO_PIN)
 
 
-def test_demoted_admin_loses_rights_at_once(memory_services: Services) -> None:
-    staff = create_demo_practice(memory_services)
+def test_demoted_admin_loses_rights_at_once(
+    demo_practice: Callable[..., DemoStaff], memory_services: Services
+) -> None:
+    staff = demo_practice()
     second = memory_services.staff.update(staff.admin, replace(staff.manager, role=Role.ADMIN))
     # The second admin demotes the first, who is still signed in with the old role.
     memory_services.staff.update(second, replace(staff.admin, role=Role.APPROVER))

@@ -3,7 +3,7 @@ task runner, the demo staff, and a recorder for error dialogs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,9 +11,8 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from core.app import Services
 from core.clock import ManualClock
-from core.demo import DemoStaff, create_demo_practice
+from core.demo import DemoStaff
 from gui import errors, style
 from gui.composer.editor import PostEditor
 from gui.hub import SignalHub
@@ -49,9 +48,10 @@ def runner() -> Iterator[TaskRunner]:
 
 
 @pytest.fixture
-def demo(memory_services: Services) -> DemoStaff:
-    """The demo practice's staff (every PIN is ``core.demo.DEMO_PIN``)."""
-    return create_demo_practice(memory_services)
+def demo(demo_practice: Callable[..., DemoStaff]) -> DemoStaff:
+    """The demo practice's staff (every PIN is ``core.demo.DEMO_PIN``); built once per
+    session and copied (``tests/conftest.py``)."""
+    return demo_practice()
 
 
 @pytest.fixture

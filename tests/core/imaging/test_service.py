@@ -6,6 +6,7 @@ Today, and the demo library."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -152,8 +153,81 @@ def test_folder_files_lists_photos_only(tmp_path: Path) -> None:
     (tmp_path / "sub.jpg").mkdir()
     names = [p.name for p in ImagingService.folder_files(tmp_path)]
     assert names == ["a.png", "b.JPG", "c.heic"]
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as missing:
         ImagingService.folder_files(tmp_path / "missing")
+    assert missing.value.params["reason"] == "unreadable"
+    with pytest.raises(ValidationError):
+        ImagingService.folder_files(tmp_path / "a.png")  # a file, not a folder
+
+
+def test_folder_files_walks_sub_folders_as_phones_sync_them(tmp_path: Path) -> None:
+    """DCIM/100APPLE/… are found, sorted by path; hidden folders and files are skipped."""
+    root = tmp_path / "phone"
+    for rel in (
+        "DCIM/100APPLE/IMG_0002.HEIC",
+        "DCIM/100APPLE/IMG_0001.JPG",
+        "DCIM/101APPLE/IMG_0100.jpg",
+        "DCIM/101APPLE/deeper/still/IMG_0200.png",
+        "cover.webp",
+        "DCIM/.thumbnails/IMG_0001.jpg",
+        ".trash/old.jpg",
+        "DCIM/100APPLE/.IMG_0003.jpg",
+        "DCIM/100APPLE/IMG_0001.AAE",
+    ):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    found = [p.relative_to(root).as_posix() for p in ImagingService.folder_files(root)]
+    assert found == [
+        "cover.webp",
+        "DCIM/100APPLE/IMG_0001.JPG",
+        "DCIM/100APPLE/IMG_0002.HEIC",
+        "DCIM/101APPLE/deeper/still/IMG_0200.png",
+        "DCIM/101APPLE/IMG_0100.jpg",
+    ]
+
+
+def test_folder_files_survives_symlink_loops_and_links_twice_to_one_folder(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "sync"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "one.jpg").write_bytes(b"x")
+    (root / "a" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "again").symlink_to(root / "a", target_is_directory=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "two.png").write_bytes(b"x")
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    names = [p.name for p in ImagingService.folder_files(root)]
+    assert sorted(names) == ["one.jpg", "two.png"]
+
+
+def test_folder_files_refuses_a_folder_with_too_many_photos(tmp_path: Path) -> None:
+    for n in range(6):
+        sub = tmp_path / f"day-{n % 2}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"IMG_{n}.jpg").write_bytes(b"x")
+    assert len(ImagingService.folder_files(tmp_path, limit=6)) == 6
+    with pytest.raises(ValidationError) as refused:
+        ImagingService.folder_files(tmp_path, limit=5)
+    assert refused.value.params["reason"] == "too_many"
+    assert refused.value.params["limit"] == 5
+    assert "5" in str(refused.value)
+    assert "IMG_" not in str(refused.value)
+
+
+def test_folder_files_refuses_a_tree_of_too_many_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.imaging import service as module
+
+    monkeypatch.setattr(module, "MAX_FOLDER_DIRS", 3)
+    for n in range(4):
+        (tmp_path / f"empty-{n}").mkdir()
+    with pytest.raises(ValidationError) as refused:
+        ImagingService.folder_files(tmp_path)
+    assert refused.value.params["reason"] == "too_many_folders"
 
 
 # --- scan and the checklist ---------------------------------------------------------------
@@ -371,14 +445,28 @@ def test_photo_spots_need_the_permission_and_fill_empty_notes(
     )  # fmt: skip
     assert spot.name == "Plant wall"
     assert spot.reference_hash is not None
+    small = images.spot_reference(spot)
+    assert small is not None
+    with Image.open(io.BytesIO(small)) as thumb:
+        assert thumb.format == "JPEG"
+        assert max(thumb.size) <= 320
+    assert images.spot_reference(PhotoSpot(None, "No photo")) is None
+    assert images.spot_reference(replace(spot, reference_hash="0" * 64)) is None
     [record] = import_photos(images, staff.front_desk, [photo_png(4)])
+    # A library photo as the reference: its thumbnail is shown, no second decoding.
+    from_library = images.save_spot(
+        staff.manager, PhotoSpot(None, "Front window"), reference=photo_png(4)
+    )
+    assert from_library.reference_hash == record.media_hash
+    assert images.spot_reference(from_library) == images.thumbnail(record)
+    from_library = images.save_spot(staff.manager, replace(from_library, active=False))
     assert spot.id is not None
     assert record.id is not None
     record = images.set_spot(staff.front_desk, record.id, record.version, spot.id)
     assert (record.spot_id, record.notes) == (spot.id, "Desk out of frame.")
     retired = images.save_spot(staff.manager, replace(spot, active=False))
     assert images.spots() == []
-    assert images.spots(include_inactive=True) == [retired]
+    assert retired in images.spots(include_inactive=True)
     [other] = import_photos(images, staff.front_desk, [photo_png(8)])
     assert other.id is not None
     with pytest.raises(ValidationError):
@@ -410,9 +498,9 @@ def test_listing_filters_searches_and_counts(
 
 
 def test_the_demo_library_has_every_status_and_today_items(
-    memory_services: Services, clock: ManualClock
+    demo_practice: Callable[..., DemoStaff], memory_services: Services, clock: ManualClock
 ) -> None:
-    create_demo_practice(memory_services)
+    demo_practice()
     images = memory_services.images
     counts = images.status_counts()
     assert all(counts[s] > 0 for s in ImageStatus), counts
