@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from core.accounts.today import AccountsAttention
 from core.audit.service import AuditService
 from core.backup.model import BackupStore
 from core.backup.service import BackupService
@@ -28,6 +30,9 @@ from core.today.model import AttentionItem, Severity
 from core.today.service import TodayService
 
 if TYPE_CHECKING:
+    from core.accounts.model import Account
+    from core.accounts.service import AccountService
+    from core.accounts.tokens import TokenProvider
     from core.composer.service import ComposerService
     from core.consent.ports import MediaStore
     from core.consent.service import ConsentService
@@ -92,6 +97,8 @@ class Services:
     _images: ImagingService | None = None
     _reviews: ReviewService | None = None
     _incentives: IncentiveService | None = None
+    accounts_factory: Callable[[], AccountService] | None = None
+    _accounts: AccountService | None = None
 
     @property
     def composer(self) -> ComposerService:
@@ -169,6 +176,25 @@ class Services:
                     self._incentives = self.incentives_factory()
         assert self._incentives is not None
         return self._incentives
+
+    @property
+    def accounts(self) -> AccountService:
+        """Connected platform accounts. Built on first use (it loads the HTTP and OAuth
+        libraries); building it registers the token refreshers on ``tokens``."""
+        if self._accounts is None:
+            if self.accounts_factory is None:
+                raise RuntimeError("accounts are not available in this build")
+            with _LAZY:
+                if self._accounts is None:
+                    self._accounts = self.accounts_factory()
+        assert self._accounts is not None
+        return self._accounts
+
+    @property
+    def tokens(self) -> TokenProvider:
+        """The one ``TokenProvider`` of this process (its locks make refreshes
+        single-flight), with every platform's refresher registered."""
+        return self.accounts.tokens
 
 
 class ImagesAttention:
@@ -253,13 +279,16 @@ def build_services(
     recovery_notice: RecoveryKeyNotice | None = None,
     known_names: Callable[[], Iterable[str]] | None = None,
     media: MediaStore | None = None,
+    outgoing: Path | None = None,
 ) -> Services:
     """Wire the services over the given ports and register the Today sources.
 
     ``known_names`` lists the people the PHI check looks for; read on every check. Default:
     the consent tracker's patients (``ConsentService.known_names``, cached). ``media`` is the
     media vault (signatures, scans, signed PDFs, images); without one the consent tracker
-    cannot keep files.
+    cannot keep files. ``outgoing`` is the private folder (inside the data folder) where clean
+    copies of photos wait while an API connector uploads them; without it posts with photos
+    cannot go out through an API.
     """
     audit = AuditService(uow, clock)
     practice = PracticeService(uow, clock)
@@ -296,9 +325,31 @@ def build_services(
         )
 
     def publishing() -> PublishingService:
+        from core.connectors.registry import RegistrySource, request_options
+        from core.publishing.export import OutgoingImages
         from core.publishing.service import PublishingService
 
-        return PublishingService(uow, clock, services.composer, media_cleared=media_cleared)
+        def export(digest: str, dst: Path) -> None:  # the image checklist loads on first use
+            services.images.export_for_post(digest, dst)
+
+        def suffix(digest: str) -> str:
+            return services.images.clean_suffix(digest)
+
+        def connected() -> list[Account]:
+            return services.accounts.list()
+
+        exporter = OutgoingImages(outgoing, export, suffix) if outgoing is not None else None
+        return PublishingService(
+            uow,
+            clock,
+            services.composer,
+            media_cleared=media_cleared,
+            media=exporter,
+            discard_media=exporter.discard if exporter is not None else None,
+            options=request_options(lambda: practice.practice().value.website),
+            # Asked before every run: an account connected or removed counts from the next.
+            registry_source=RegistrySource(connected, lambda: services.tokens),
+        )
 
     def consent() -> ConsentService:
         from core.consent.service import ConsentService
@@ -309,6 +360,7 @@ def build_services(
             tz=lambda: ZoneInfo(practice.practice().value.timezone),
             media=media,
             settings=lambda: practice.consent_settings().value,
+            remote=lambda: services.publishing,
         )
 
     def images() -> ImagingService:
@@ -323,8 +375,15 @@ def build_services(
         )
 
     def reviews() -> ReviewService:
+        from core.connectors.gbp_reviews import ConnectedGoogleReviews
         from core.reviews.service import ReviewService
 
+        # The connected Google locations: their reviews come in with each feed poll, and
+        # approved replies to them can be posted with "Post to Google".
+        google = ConnectedGoogleReviews(
+            lambda: services.accounts.list(),  # noqa: PLW0108 - the accounts load on first use
+            lambda: services.tokens,
+        )
         return ReviewService(
             uow,
             clock,
@@ -332,6 +391,8 @@ def build_services(
             tz=lambda: ZoneInfo(practice.practice().value.timezone),
             known_names=known_names or patient_names,
             practice=lambda: practice.practice().value,
+            reply_targets=google,
+            sources=google,
         )
 
     def incentives() -> IncentiveService:
@@ -343,6 +404,12 @@ def build_services(
             tz=lambda: ZoneInfo(practice.practice().value.timezone),
             response_rules=lambda: practice.response_rules().value,
         )
+
+    def accounts() -> AccountService:
+        from core.accounts.service import AccountService
+        from core.accounts.tokens import TokenProvider
+
+        return AccountService(uow, clock, secrets, TokenProvider(secrets, uow, clock=clock))
 
     services = Services(
         clock=clock,
@@ -362,10 +429,12 @@ def build_services(
         images_factory=images,
         reviews_factory=reviews,
         incentives_factory=incentives,
+        accounts_factory=accounts,
     )
     today.register(PostsAttention(lambda: services.publishing))
     today.register(ConsentAttention(lambda: services.consent))
     today.register(ImagesAttention(lambda: services.images))
     today.register(ReviewAttention(lambda: services.reviews))
     today.register(IncentiveAttention(lambda: services.incentives))
+    today.register(AccountsAttention(lambda: services.accounts))
     return services

@@ -19,6 +19,7 @@ from core.staff.model import Credentials, Role, StaffMember
 if TYPE_CHECKING:
     # Only named in annotations: importing the composer here would load the PHI scanner and
     # platform rules at every start, before any page needs them.
+    from core.accounts.ports import AccountRepository
     from core.composer.ports import PostRepository
     from core.consent.ports import (
         AuthorizationRepository,
@@ -108,6 +109,7 @@ class UnitOfWork(Protocol):
     images: ImageRepository
     photo_spots: PhotoSpotRepository
     incentives: IncentiveRepository
+    accounts: AccountRepository
 
     def __enter__(self) -> Self: ...
 

@@ -512,6 +512,11 @@ class ReviewReplyRow(Base):
     approved_at: Mapped[datetime | None]
     posted_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     posted_at: Mapped[datetime | None]
+    remote_state: Mapped[str | None] = mapped_column(String(12))
+    """``core.reviews.model.RemoteState`` of a reply posted through the site's API."""
+    remote_updated_at: Mapped[datetime | None]
+    remote_error_code: Mapped[str | None] = mapped_column(String(40))
+    remote_error: Mapped[str | None] = mapped_column(Text)
 
 
 class ReviewOverrideRow(Base):
@@ -675,6 +680,34 @@ class GoalRow(Base):
     version: Mapped[int] = mapped_column(Integer)
 
 
+class AccountRow(Base):
+    """A connected platform account (``core.accounts.model.Account``). ``token_ref`` names its
+    keyring entry; no token is ever stored here. ``refresh_claimed_until`` is the cross-process
+    claim on refreshing its token (``core.accounts.tokens``)."""
+
+    __tablename__ = "platform_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(120))
+    remote_id: Mapped[str] = mapped_column(String(200))
+    handle: Mapped[str] = mapped_column(String(200))
+    base_url: Mapped[str] = mapped_column(Text)
+    auth_kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    token_ref: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime | None]
+    scopes: Mapped[str] = mapped_column(Text)
+    is_default: Mapped[bool]
+    connected_at: Mapped[datetime | None]
+    connected_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    removed_at: Mapped[datetime | None]
+    refresh_claimed_until: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_platform_account_platform", "platform"),)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core ``Table`` behind a mapped class (typed, for Core INSERT/UPDATE/SELECT)."""
     table = model.__table__
@@ -709,3 +742,4 @@ REDEMPTION = table_of(RedemptionRow)
 GOAL = table_of(GoalRow)
 PHOTO_SPOT = table_of(PhotoSpotRow)
 IMAGE = table_of(ImageRow)
+PLATFORM_ACCOUNT = table_of(AccountRow)

@@ -20,6 +20,7 @@ from core.ports import (
 )
 from storage.engine import Database
 from storage.errors import translate_errors
+from storage.repositories.accounts import SqlAccountRepository
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.consent import (
     SqlAuthorizationRepository,
@@ -35,6 +36,7 @@ from storage.repositories.settings import SqlSettingsRepository
 from storage.repositories.staff import SqlStaffRepository
 
 if TYPE_CHECKING:
+    from core.accounts.ports import AccountRepository
     from core.consent.ports import (
         AuthorizationRepository,
         PatientRepository,
@@ -68,6 +70,7 @@ class SqlUnitOfWork:
     incentives: IncentiveRepository
     images: ImageRepository
     photo_spots: PhotoSpotRepository
+    accounts: AccountRepository
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -98,6 +101,7 @@ class SqlUnitOfWork:
         self.incentives = SqlIncentiveRepository(session)
         self.images = SqlImageRepository(session)
         self.photo_spots = SqlPhotoSpotRepository(session)
+        self.accounts = SqlAccountRepository(session, self._clock)
         return self
 
     def __exit__(
@@ -155,6 +159,7 @@ if TYPE_CHECKING:  # mypy proves that these adapters implement core's ports
     _incentives: type[IncentiveRepository] = SqlIncentiveRepository
     _images: type[ImageRepository] = SqlImageRepository
     _photo_spots: type[PhotoSpotRepository] = SqlPhotoSpotRepository
+    _accounts: type[AccountRepository] = SqlAccountRepository
 
     def _factory(db: Database) -> UnitOfWorkFactory:
         return unit_of_work_factory(db)

@@ -49,6 +49,7 @@ from core.reviews.ports import (
     text_matches,
 )
 from core.staff.model import Credentials, Role, StaffMember
+from tests.fakes_accounts import MemoryAccounts
 from tests.fakes_incentives import MemoryIncentives
 
 
@@ -89,6 +90,9 @@ class MemoryState:
     image_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     photo_spots: dict[int, PhotoSpot] = field(default_factory=dict)
     photo_spot_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # Connected accounts (tests.fakes_accounts): (account, refresh_claimed_until) by id.
+    accounts: dict[int, Any] = field(default_factory=dict)
+    account_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
 
 class _Staff:
@@ -886,6 +890,7 @@ class MemoryUnitOfWork:
         self._state.incentive_rows = dict(self._state.incentive_rows)
         self._state.images = dict(self._state.images)
         self._state.photo_spots = dict(self._state.photo_spots)
+        self._state.accounts = dict(self._state.accounts)
         self.staff = _Staff(self._state)
         self.audit = _Audit(self._state)
         self.settings = _Settings(self._state)
@@ -898,6 +903,7 @@ class MemoryUnitOfWork:
         self.incentives = MemoryIncentives(self._state)
         self.images = _Images(self._state)
         self.photo_spots = _PhotoSpots(self._state)
+        self.accounts = MemoryAccounts(self._state)
         return self
 
     def __exit__(

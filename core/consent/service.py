@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from core.audit.service import append_event
@@ -144,12 +145,14 @@ class ConsentService:
         tz: Callable[[], ZoneInfo],
         media: MediaStore | None,
         settings: Callable[[], ConsentSettings] = _default_settings,
+        remote: Callable[[], RemotePosts] | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._tz = tz
         self._media = media
         self._settings = settings
+        self._remote = remote
         self._names_lock = threading.Lock()
         self._names: tuple[tuple[str, ...], float] | None = None
 
@@ -591,6 +594,36 @@ class ConsentService:
             self._take_down_when_all_removed(tx, person, takedown.post_id)
             return saved
 
+    def can_delete_via_api(self, takedown: Takedown) -> bool:
+        """Whether "Delete from <platform>" can remove this open takedown's post: it went out
+        through the platform's API and an account that can delete it is connected."""
+        if self._remote is None or not takedown.open:
+            return False
+        return self._remote().can_withdraw(takedown.post_id, takedown.platform)
+
+    def delete_via_api(self, actor: StaffMember, takedown_id: int) -> Takedown:
+        """Delete the takedown's post from the platform through its API, then confirm the
+        takedown ("deleted via API") under ``actor``. ``WithdrawNotSupported`` when the API
+        cannot: the person opens the post and removes it there, then confirms as usual; a
+        ``PublishError`` when the platform did not delete it (the takedown stays open)."""
+        from core.publishing.connectors import WithdrawNotSupported
+
+        with self._uow() as tx:
+            _active(tx, actor, "confirm_takedown")
+            takedown = tx.takedowns.get(takedown_id)
+        if not takedown.open:
+            raise EditConflict(
+                "Someone already confirmed this takedown.", entity="takedown", id=takedown_id
+            )
+        if self._remote is None:
+            raise WithdrawNotSupported(
+                "This post cannot be deleted through the platform's API: open it and delete "
+                "it there.",
+                code="withdraw_unsupported",
+            )
+        self._remote().withdraw(actor, takedown.post_id, takedown.platform)
+        return self.confirm_takedown(actor, takedown_id, DELETED_VIA_API)
+
     def review_expired(self) -> list[Takedown]:
         """Per the practice's setting (``on_expiry``): with ``"review"``, every published post
         that shows an image of an expired authorization gets a takedown to review (reason
@@ -952,6 +985,19 @@ _UNPUBLISHED = (
 """Posts a revocation pulls back to draft (drafts get the blocking comment only)."""
 _PUBLISHED = (PostState.PUBLISHED, PostState.PUBLISHING)
 """Posts whose recorded publications get takedowns."""
+
+
+DELETED_VIA_API = "deleted via API"
+"""How a takedown is confirmed when the app deleted the post through the platform's API."""
+
+
+class RemotePosts(Protocol):
+    """Published posts on the platforms (``PublishingService``): deleting one through the
+    platform's API, where it went out that way."""
+
+    def can_withdraw(self, post_id: int, platform: str) -> bool: ...
+
+    def withdraw(self, actor: StaffMember, post_id: int, platform: str) -> None: ...
 
 
 def _active(tx: UnitOfWork, actor: StaffMember, action: str) -> StaffMember:

@@ -22,7 +22,8 @@ register in the ``ConnectorRegistry``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -39,6 +40,16 @@ class PublishRequest:
     text: str
     image_paths: tuple[Path, ...]
     idempotency_key: str
+    alt_texts: tuple[str, ...] = ()
+    """One description per image, in order (may be shorter: the rest have none)."""
+    account_id: int | None = None
+    """The connected account it goes out through (``None``: the platform's default)."""
+    options: Mapping[str, str] = field(default_factory=dict)
+    """Per-platform extras: ``content_warning``, ``visibility``, ``link``, ``cta_type``,
+    ``cta_url``…"""
+    not_before: datetime | None = None
+    """When the outbox recorded the intent (before any attempt): ``find`` need not look at
+    posts older than this (less some clock skew)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +94,12 @@ class UncertainOutcome(PublishError):
     default_code = "uncertain"
 
 
+class WithdrawNotSupported(PublishError):
+    """The platform's API cannot delete this post: a person opens it and removes it by hand."""
+
+    default_code = "withdraw_unsupported"
+
+
 class ManualPublishRequired(PermanentPublishError):
     """This platform has no API connector: a person publishes by hand."""
 
@@ -95,6 +112,21 @@ class Connector(Protocol):
     def publish(self, request: PublishRequest) -> RemotePost: ...
 
     def find(self, request: PublishRequest) -> RemotePost | None: ...
+
+
+class ApiConnector(Connector, Protocol):
+    """A connector that talks to the platform's API for one connected account.
+
+    ``validate`` lists problem codes (``too_long``, ``too_many_images``, ``image_too_large``,
+    ``unsupported``, ``public_url_needed``…) before anything is sent; ``withdraw`` deletes the
+    post (``True``), or raises ``WithdrawNotSupported`` when the API cannot.
+    """
+
+    platform: str
+
+    def validate(self, request: PublishRequest) -> list[str]: ...
+
+    def withdraw(self, remote_id: str) -> bool: ...
 
 
 class ManualConnector:
@@ -133,10 +165,28 @@ class ConnectorRegistry:
         manual: ManualConnector | None = None,
     ) -> None:
         self._connectors: dict[str, Connector] = dict(connectors or {})
+        self._accounts: dict[str, int] = {}
         self.manual = manual or ManualConnector()
 
-    def register(self, platform: str, connector: Connector) -> None:
+    def register(
+        self, platform: str, connector: Connector, *, account_id: int | None = None
+    ) -> None:
+        """``connector`` publishes ``platform`` (through the connected account ``account_id``,
+        when it is one)."""
         self._connectors[platform] = connector
+        if account_id is not None:
+            self._accounts[platform] = account_id
+        else:
+            self._accounts.pop(platform, None)
+
+    def account_id(self, platform: str) -> int | None:
+        """The connected account ``platform``'s posts go out through (``None``: by hand, or a
+        connector without an account)."""
+        return self._accounts.get(platform)
+
+    def platforms(self) -> tuple[str, ...]:
+        """The platforms with an API connector."""
+        return tuple(self._connectors)
 
     def get(self, platform: str) -> Connector:
         return self._connectors.get(platform, self.manual)

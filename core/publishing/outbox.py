@@ -47,6 +47,7 @@ from core.composer.workflow import MAX_NOTE_LENGTH, transition
 from core.errors import EditConflict
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.publishing.connectors import (
+    Connector,
     ConnectorRegistry,
     PermanentPublishError,
     PublishError,
@@ -61,6 +62,16 @@ log = logging.getLogger(__name__)
 
 MediaExporter = Callable[[Sequence[str]], Sequence[Path]]
 """Clean image files (re-encoded, without metadata) for these vault hashes, in order."""
+
+MediaDiscard = Callable[[Sequence[Path]], None]
+"""Deletes the files a ``MediaExporter`` made, once the attempt that needed them is over."""
+
+RequestOptions = Callable[[Post, str], Mapping[str, str]]
+"""A platform's extras for a post (``PublishRequest.options``: a call-to-action button…)."""
+
+BY_HAND_PROBLEMS = frozenset({"public_url_needed"})
+"""``validate`` codes that mean "this post goes out by hand on this platform" (Google takes
+photos only from a public web address): the entry waits for a person, like a manual one."""
 
 MAX_ERROR_MESSAGE = 500
 RUN_BATCH = 100
@@ -189,6 +200,8 @@ class Outbox:
         media: MediaExporter | None = None,
         audit_clock: Clock | None = None,
         new_key: Callable[[], str] | None = None,
+        discard: MediaDiscard | None = None,
+        options: RequestOptions | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -197,6 +210,8 @@ class Outbox:
         self.policy = policy or RetryPolicy()
         self._random = random
         self._media = media
+        self._discard = discard
+        self._options = options
         self._new_key = new_key or (lambda: uuid.uuid4().hex)
 
     # --- inside a caller's transaction -----------------------------------------------------
@@ -284,6 +299,16 @@ class Outbox:
             log.warning("outbox: media for post %s failed: %s", claim.post.id, type(exc).__name__)
             self._back_off(claim, "media_error", "", None, uncertain=claim.reconcile, tally=tally)
             return
+        try:
+            self._send(claim, connector, request, tally)
+        finally:
+            if self._discard is not None and request.image_paths:
+                self._discard(request.image_paths)
+
+    def _send(
+        self, claim: _Claim, connector: Connector, request: PublishRequest, tally: _Tally
+    ) -> None:
+        """Reconcile first when the last outcome is unknown, check, then publish once."""
         if claim.reconcile:
             try:
                 found = connector.find(request)
@@ -298,6 +323,10 @@ class Outbox:
             if not claim.sendable:
                 self._hold(claim)
                 return
+        by_hand = _problems(connector, request) & BY_HAND_PROBLEMS
+        if by_hand:  # other problems: ``publish`` refuses, in the platform's terms
+            self._by_hand(claim, sorted(by_hand)[0])
+            return
         try:
             remote = connector.publish(request)
         except TransientPublishError as exc:
@@ -378,6 +407,9 @@ class Outbox:
             variant_text(post, entry.platform),
             images,
             entry.idempotency_key,
+            account_id=self.registry.account_id(entry.platform),
+            options=dict(self._options(post, entry.platform)) if self._options else {},
+            not_before=entry.created_at,
         )
 
     # --- recording outcomes ------------------------------------------------------------------
@@ -525,6 +557,27 @@ class Outbox:
             )
             self._audit(tx, "post.publish_held", entry.post_id, f"{entry.platform} not sent")
 
+    def _by_hand(self, claim: _Claim, code: str) -> None:
+        """The platform's API cannot take this post (``BY_HAND_PROBLEMS``): nothing was sent;
+        the entry waits for a person to publish it by hand, as on a manual platform."""
+        with self._uow() as tx:
+            now = self._clock.now()
+            entry = tx.outbox.get(_id(claim.entry))
+            if entry.status is _S.SENT:
+                return
+            tx.outbox.save(
+                replace(
+                    entry,
+                    status=_S.MANUAL,
+                    next_attempt_at=None,
+                    error_code=code,
+                    error_message="",
+                    updated_at=now,
+                ),
+                entry.version,
+            )
+            self._audit(tx, "post.publish_by_hand", entry.post_id, f"{entry.platform} {code}")
+
     def _mark_recorded(
         self, tx: UnitOfWork, entry: OutboxEntry, publication: Publication, now: datetime
     ) -> None:
@@ -577,3 +630,16 @@ def _code(exc: BaseException) -> str:
 
 def _retry_after(exc: BaseException) -> float | None:
     return exc.retry_after if isinstance(exc, TransientPublishError) else None
+
+
+def _problems(connector: Connector, request: PublishRequest) -> set[str]:
+    """What an API connector's ``validate`` finds wrong before sending (nothing for a connector
+    without one)."""
+    validate = getattr(connector, "validate", None)
+    if validate is None:
+        return set()
+    try:
+        return {str(code) for code in validate(request)}
+    except Exception as exc:  # ``publish`` runs the same checks and reports in plain words
+        log.warning("outbox: %s while checking a post for %s", type(exc).__name__, request.platform)
+        return set()

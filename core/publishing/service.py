@@ -26,7 +26,11 @@ from core.composer.ports import PostQuery
 from core.composer.service import ComposerService, MediaCheck
 from core.errors import EditConflict, KnownError, NotFound
 from core.ports import UnitOfWorkFactory
-from core.publishing.connectors import ConnectorRegistry
+from core.publishing.connectors import (
+    ConnectorRegistry,
+    PermanentPublishError,
+    WithdrawNotSupported,
+)
 from core.publishing.model import (
     LatePost,
     OutboxEntry,
@@ -35,7 +39,14 @@ from core.publishing.model import (
     PublishReport,
     RetryPolicy,
 )
-from core.publishing.outbox import MediaExporter, Outbox, record_step
+from core.publishing.outbox import (
+    MediaDiscard,
+    MediaExporter,
+    Outbox,
+    RequestOptions,
+    platform_name,
+    record_step,
+)
 from core.staff.model import StaffMember
 from core.today.model import AttentionItem
 
@@ -59,6 +70,12 @@ class PublishingService:
     ``media_cleared`` is the same hook the composer's gates use (how many images are not
     cleared). ``blocked`` maps the due posts the last ``publish_due`` held back to the error
     code, for Today.
+
+    ``registry_source`` gives the connectors of the connected accounts; it is asked again before
+    every run (and before a withdrawal), so an account connected, removed or made default in
+    Settings counts from the next run on. ``media`` exports a post's photos for API
+    connectors and ``discard_media`` deletes those copies after each attempt; ``options`` gives
+    a platform's extras for a post (``PublishRequest.options``).
     """
 
     def __init__(
@@ -73,16 +90,42 @@ class PublishingService:
         policy: RetryPolicy | None = None,
         random: Callable[[], float] = random_module.random,
         late_after: timedelta = DEFAULT_LATE_AFTER,
+        registry_source: Callable[[], ConnectorRegistry] | None = None,
+        discard_media: MediaDiscard | None = None,
+        options: RequestOptions | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._composer = composer
         self._media_cleared = media_cleared
         self.late_after = late_after
+        self._registry_source = registry_source
+        self._registry_lock = threading.Lock()
         self.registry = registry or ConnectorRegistry()
-        self.outbox = Outbox(uow, clock, self.registry, policy=policy, random=random, media=media)
+        self.outbox = Outbox(
+            uow,
+            clock,
+            self.registry,
+            policy=policy,
+            random=random,
+            media=media,
+            discard=discard_media,
+            options=options,
+        )
         self.blocked: dict[int, str] = {}
         self._lock = threading.Lock()
+
+    def refresh_registry(self) -> ConnectorRegistry:
+        """Take the connectors of the accounts connected now (``registry_source``); a no-op
+        without a source."""
+        if self._registry_source is None:
+            return self.registry
+        with self._registry_lock:
+            registry = self._registry_source()
+            if registry is not self.registry:
+                self.registry = registry
+                self.outbox.registry = registry
+            return registry
 
     # --- the scheduler -----------------------------------------------------------------------
     def publish_due(self) -> PublishReport:
@@ -90,6 +133,7 @@ class PublishingService:
         date, and run the outbox once. One run at a time in this process (a second caller
         waits); other workstations are kept apart by the entries' claims."""
         with self._lock:
+            self.refresh_registry()
             now = self._clock.now()
             late: list[LatePost] = []
             started: list[int] = []
@@ -133,6 +177,7 @@ class PublishingService:
     def run_outbox(self) -> OutboxRun:
         """Retry what is due in the outbox, without starting new posts."""
         with self._lock:
+            self.refresh_registry()
             return self.outbox.run()
 
     # --- a person's say-so -------------------------------------------------------------------
@@ -143,6 +188,7 @@ class PublishingService:
         if post.version != expected_version:
             raise EditConflict("Someone else saved this post first.", entity="post", id=post_id)
         with self._lock:
+            self.refresh_registry()
             self._start(actor, post)
             self.blocked.pop(post_id, None)
             run = self.outbox.run(post_ids={post_id})
@@ -166,6 +212,7 @@ class PublishingService:
         time), then the outbox's entries agree: each recorded platform is sent, and the
         post's other platforms get their entries (by hand, or through their API)."""
         self._composer.record_manual_publish(actor, post_id, expected_version, url_by_platform)
+        self.refresh_registry()
         with self._uow() as tx:
             now = self._clock.now()
             post = tx.posts.get(post_id)
@@ -209,6 +256,51 @@ class PublishingService:
             )
             return saved
 
+    # --- taking a post down ------------------------------------------------------------------
+    def can_withdraw(self, post_id: int, platform: str) -> bool:
+        """Whether ``withdraw`` can delete the post from ``platform``: it went out through the
+        platform's API (the outbox knows its remote id) and an API connector that deletes
+        posts is connected now. Otherwise a person removes it on the platform."""
+        registry = self.refresh_registry()
+        if registry.is_manual(platform):
+            return False
+        if not callable(getattr(registry.get(platform), "withdraw", None)):
+            return False
+        return self._remote_id(post_id, platform) is not None
+
+    def withdraw(self, actor: StaffMember, post_id: int, platform: str) -> None:
+        """Delete the post from ``platform`` through its API, audited under ``actor``
+        (``post.remote_deleted``; whether they may is the caller's rule, the takedown list's).
+        ``WithdrawNotSupported`` when this cannot be done through the API (published by hand,
+        no connector now, or an API without deleting): a person opens the post and removes it
+        there. A platform that does not delete it raises ``PermanentPublishError``
+        (``withdraw_refused``), or the connector's own typed error."""
+        registry = self.refresh_registry()
+        connector = registry.get(platform)
+        withdraw = getattr(connector, "withdraw", None)
+        remote_id = self._remote_id(post_id, platform)
+        if registry.is_manual(platform) or not callable(withdraw) or remote_id is None:
+            raise WithdrawNotSupported(
+                "This post cannot be deleted through the platform's API: open it and delete "
+                "it there.",
+                code="withdraw_unsupported",
+            )
+        if not withdraw(remote_id):
+            raise PermanentPublishError(
+                f"{platform_name(platform)} did not delete the post.", code="withdraw_refused"
+            )
+        with self._uow() as tx:
+            person = tx.staff.get(actor.id)
+            append_event(tx, self._clock, person, "post.remote_deleted", "post", post_id, platform)
+        log.info("withdraw: post %s deleted on %s", post_id, platform)
+
+    def _remote_id(self, post_id: int, platform: str) -> str | None:
+        with self._uow() as tx:
+            for entry in tx.outbox.for_post(post_id):
+                if entry.platform == platform and entry.status is OutboxStatus.SENT:
+                    return entry.remote_id or None
+        return None
+
     # --- reading -----------------------------------------------------------------------------
     def entries(self, post_id: int) -> builtins.list[OutboxEntry]:
         """The post's outbox entries (how each platform is doing)."""
@@ -226,6 +318,7 @@ class PublishingService:
         """Today's items about posts (``core.publishing.today``)."""
         from core.publishing.today import post_items
 
+        self.refresh_registry()
         return post_items(
             self._uow, now, self.registry, late_after=self.late_after, blocked=dict(self.blocked)
         )

@@ -120,11 +120,30 @@ class Assessment:
     assessed_at: datetime
 
 
+class RemoteState(StrEnum):
+    """Where a reply posted through the site's API stands (the Google Business Profile's
+    ``updateReply``); a reply posted by hand has none."""
+
+    SENDING = "sending"
+    """Recorded before the call: if nothing else follows, the app stopped mid-call and the
+    next attempt asks the site first."""
+    POSTED = "posted"
+    FAILED = "failed"
+    """The site refused, or could not be reached (nothing changed there): ``remote_error``
+    says why; posting again is safe."""
+    UNCERTAIN = "uncertain"
+    """No answer came back: the next attempt asks the site before sending again."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reply:
     """The practice's answer. A reply to a negative review needs an approver
     (``approved_by``) before anyone posts it; ``posted_by``/``posted_at`` record that a person
-    posted it on the site (nothing is posted automatically)."""
+    posted it on the site, by hand or with "Post to Google" (nothing is posted automatically).
+    ``remote_state`` and the other ``remote_*`` fields: the outcome of posting it through the
+    site's API (``remote_updated_at`` is the site's own time of the reply,
+    ``remote_error_code``/``remote_error`` the last problem, in a code and the site's plain
+    words)."""
 
     text: str
     written_by: int
@@ -133,3 +152,7 @@ class Reply:
     approved_at: datetime | None = None
     posted_by: int | None = None
     posted_at: datetime | None = None
+    remote_state: RemoteState | None = None
+    remote_updated_at: datetime | None = None
+    remote_error_code: str = ""
+    remote_error: str = ""

@@ -234,6 +234,35 @@ class ReviewSource(Protocol):
     def fetch_new(self, since: datetime | None) -> builtins.list[Review]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class RemoteReply:
+    """A reply as the site has it: its words and the site's time of the last change."""
+
+    comment: str
+    updated_at: datetime | None
+
+
+class ReplyTarget(Protocol):
+    """Where an approved reply can be posted through an API (the Google Business Profile's
+    ``updateReply``, ``core.connectors.gbp_reviews``). Errors are the publishing connectors'
+    typed ones (``core.publishing.connectors``): transient, permanent (the site's reason in
+    plain words) or uncertain (no answer came back)."""
+
+    name: str
+
+    def handles(self, review: Review) -> bool:
+        """Whether ``review`` belongs to a place this target can reply on."""
+        ...
+
+    def update_reply(self, review_name: str, comment: str) -> RemoteReply:
+        """Create or replace the reply to the review ``review_name`` (its external id)."""
+        ...
+
+    def remote_reply(self, review_name: str) -> RemoteReply | None:
+        """The reply the site has now (``None``: none), to reconcile before sending again."""
+        ...
+
+
 def statuses_of(values: Collection[ReviewStatus | str]) -> tuple[str, ...]:
     """Status values, sorted (for SQL and for comparisons)."""
     return tuple(sorted(ReviewStatus(v).value for v in values))

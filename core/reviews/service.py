@@ -40,6 +40,8 @@ from core.reviews.model import (
     Assessment,
     Authenticity,
     Decision,
+    ItemKind,
+    RemoteState,
     Reply,
     Review,
     ReviewStatus,
@@ -49,7 +51,9 @@ from core.reviews.model import (
 from core.reviews.ports import (
     OPEN_STATUSES,
     Feed,
+    RemoteReply,
     ReplyOverride,
+    ReplyTarget,
     ReviewEvent,
     ReviewOrder,
     ReviewQuery,
@@ -61,6 +65,7 @@ from core.staff.rules import can
 if TYPE_CHECKING:
     from core.composer.check import Override
     from core.phi import Finding
+    from core.publishing.connectors import PublishError
     from core.reviews.importing import ImportPreview
 
 log = logging.getLogger(__name__)
@@ -75,6 +80,9 @@ DUE_CHECK_SECONDS = 5.0
 """How often the service looks whether the rules of engagement changed (list, Today)."""
 RULES_KEY = "review_due_rules"
 """The settings key remembering which rules the stored due times were computed with."""
+SOURCES_KEY = "review_sources_collected"
+"""The settings key remembering when each connected source was last collected from (by
+name), so the next collection asks only for what changed since."""
 
 _REPLYABLE = (
     ReviewStatus.NEW,
@@ -112,6 +120,9 @@ class ReviewDetail:
     reply: Reply | None
     history: tuple[ReviewEvent, ...]
     overrides: tuple[ReplyOverride, ...] = ()
+    reply_target: str = ""
+    """The name of the connected source that can post the reply (``"google"``), or ``""``:
+    it is posted by hand."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +175,20 @@ class PollResult:
     feeds: int
     new_mentions: int
     failed: tuple[int, ...] = ()
+    new_reviews: int = 0
+    """Reviews collected from the connected sources (the GBP locations) in the same poll."""
 
 
 # --- helpers ---------------------------------------------------------------------------------
 def _default_names() -> tuple[str, ...]:
+    return ()
+
+
+def _no_targets() -> tuple[ReplyTarget, ...]:
+    return ()
+
+
+def _no_sources() -> tuple[ReviewSource, ...]:
     return ()
 
 
@@ -249,7 +270,9 @@ class ReviewService:
 
     ``rules`` gives the practice's rules of engagement (due times), ``tz`` its time zone,
     ``known_names`` the patients' names the reply check looks for, ``practice`` the profile
-    (templates' placeholders). Each is read when needed, before a unit of work opens.
+    (templates' placeholders), ``reply_targets`` the connected sources that post replies
+    through an API and ``sources`` those collected from with every feed poll (the GBP
+    locations). Each is read when needed, before a unit of work opens.
     """
 
     def __init__(
@@ -262,6 +285,8 @@ class ReviewService:
         known_names: Callable[[], Iterable[str]] = _default_names,
         practice: Callable[[], Practice] | None = None,
         audit_clock: Clock | None = None,
+        reply_targets: Callable[[], Sequence[ReplyTarget]] = _no_targets,
+        sources: Callable[[], Sequence[ReviewSource]] = _no_sources,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -270,6 +295,8 @@ class ReviewService:
         self._tz = tz
         self._known_names = known_names
         self._practice = practice
+        self._reply_targets = reply_targets
+        self._sources = sources
         self._due_lock = threading.Lock()
         self._due_checked: tuple[str, float] | None = None
         self._enriched_with = ""
@@ -285,6 +312,8 @@ class ReviewService:
             known_names=self._known_names,
             practice=self._practice,
             audit_clock=self._audit_clock,
+            reply_targets=self._reply_targets,
+            sources=self._sources,
         )
 
     def frozen(self) -> ReviewService:
@@ -300,6 +329,8 @@ class ReviewService:
             known_names=lambda: names,
             practice=(lambda: practice) if practice is not None else None,
             audit_clock=self._audit_clock,
+            reply_targets=self._reply_targets,
+            sources=self._sources,
         )
 
     def now(self) -> datetime:
@@ -347,13 +378,21 @@ class ReviewService:
     def detail(self, review_id: int) -> ReviewDetail:
         with self._uow() as tx:
             review = tx.reviews.get(review_id)
-            return ReviewDetail(
+            detail = ReviewDetail(
                 review,
                 tx.reviews.assessment(review_id),
                 tx.reviews.reply(review_id),
                 tuple(tx.reviews.events(review_id)),
                 tuple(tx.reviews.overrides(review_id)),
             )
+        target = self.reply_target(review)
+        return replace(detail, reply_target=target.name) if target is not None else detail
+
+    def reply_target(self, review: Review) -> ReplyTarget | None:
+        """The connected source that can post ``review``'s reply through its API, if any."""
+        if review.kind is not ItemKind.REVIEW or not review.external_id:
+            return None
+        return next((t for t in self._reply_targets() if t.handles(review)), None)
 
     def doctor_list(self) -> builtins.list[Review]:
         """Every item escalated to the doctor and still waiting, oldest first."""
@@ -431,7 +470,8 @@ class ReviewService:
         system)."""
         fetched = source.fetch_new(since)
         enriched = self._enrich_all(
-            [self._validated(replace(r, id=None)) for r in fetched], self._clock.now()
+            [self._validated(replace(r, id=None), stars_only=True) for r in fetched],
+            self._clock.now(),
         )
         with self._uow() as tx:
             added, skipped = tx.reviews.add_many(enriched)
@@ -443,10 +483,37 @@ class ReviewService:
                 )
         return added
 
+    def collect_connected(self) -> int:
+        """Collect from every connected source (``sources``) what changed since its last
+        successful collection; returns how many items were new. A source that fails is
+        logged and asked again, from the same moment, next time."""
+        from core.publishing.connectors import PublishError
+
+        total = 0
+        for source in self._sources():
+            started = self._clock.now()
+            with self._uow() as tx:
+                stored = tx.settings.get(SOURCES_KEY)
+            last = stored[0].get(source.name) if stored is not None else None
+            since = datetime.fromisoformat(last) if isinstance(last, str) else None
+            try:
+                total += self.collect(source, since)
+            except PublishError as exc:
+                log.warning("reviews: %s not collected (%s)", source.name, exc.code)
+                continue
+            with self._uow() as tx:
+                stored = tx.settings.get(SOURCES_KEY)
+                value = dict(stored[0]) if stored is not None else {}
+                value[source.name] = started.isoformat()
+                tx.settings.put(SOURCES_KEY, value, stored[1] if stored is not None else None)
+        return total
+
     @staticmethod
-    def _validated(review: Review) -> Review:
+    def _validated(review: Review, *, stars_only: bool = False) -> Review:
+        """A review fit to store; ``stars_only`` lets a rating without words through (a
+        connected source's star-only reviews deserve an answer too)."""
         text = review.text.strip()
-        if not text:
+        if not text and not (stars_only and review.rating is not None):
             raise ValidationError("The review has no text.", field="text", reason="empty")
         if review.rating is not None and not 1 <= review.rating <= 5:
             raise ValidationError("Stars go from 1 to 5.", field="rating", reason="range")
@@ -753,6 +820,97 @@ class ReviewService:
             self._event(tx, person, review_id, "review.replied", "marked replied")
             return saved
 
+    def post_reply(self, actor: StaffMember, review_id: int, expected_version: int) -> Review:
+        """Post the approved reply through the review's connected source (Google's
+        ``updateReply``), exactly once, and record the outcome on the reply.
+
+        The intent is committed first (remote state ``sending``, the item's version claimed so
+        a second workstation's click meets an ``EditConflict``). After a ``sending`` (the app
+        stopped mid-call) or ``uncertain`` attempt, the site is asked first and a reply it
+        already has with these words counts as posted, so it is never sent twice. Posted: the
+        item is replied (by this person, now) with the site's time of the reply. Refused or
+        unreachable: the item stays approved with the site's reason, to post again or by
+        hand. Audited with codes only."""
+        from core.publishing.connectors import PublishError, UncertainOutcome
+
+        now = self._clock.now()
+        with self._uow() as tx:
+            person = _active(tx, actor, "post_reply")
+            review = _load(tx, review_id, expected_version)
+            if review.status is not ReviewStatus.APPROVED:
+                raise _not_allowed(review, "post_reply")
+            reply = tx.reviews.reply(review_id)
+            assert reply is not None
+        target = self.reply_target(review)
+        if target is None:
+            raise ValidationError(
+                "This review is not from a connected place: post the reply by hand.",
+                field="review",
+                reason="not_connected",
+            )
+        ask_first = reply.remote_state in {RemoteState.SENDING, RemoteState.UNCERTAIN}
+        with self._uow() as tx:
+            person = _active(tx, actor, "post_reply")
+            review = _load(tx, review_id, expected_version)
+            if review.status is not ReviewStatus.APPROVED or tx.reviews.reply(review_id) != reply:
+                raise EditConflict(
+                    "Someone else changed this review first.", entity="review", id=review_id
+                )
+            sending = replace(
+                reply, remote_state=RemoteState.SENDING, remote_error_code="", remote_error=""
+            )
+            tx.reviews.set_reply(review_id, sending)
+            claimed = tx.reviews.save(review, review.version)
+            self._event(tx, person, review_id, "review.reply_post", f"sending to {target.name}")
+        remote: RemoteReply | None = None
+        try:
+            if ask_first:
+                remote = target.remote_reply(review.external_id)
+                if remote is not None and remote.comment.strip() != reply.text.strip():
+                    remote = None
+            if remote is None:
+                remote = target.update_reply(review.external_id, reply.text)
+        except UncertainOutcome as exc:
+            return self._post_outcome(person, claimed, sending, RemoteState.UNCERTAIN, exc)
+        except PublishError as exc:
+            return self._post_outcome(person, claimed, sending, RemoteState.FAILED, exc)
+        posted = replace(
+            sending,
+            remote_state=RemoteState.POSTED,
+            remote_updated_at=remote.updated_at,
+            posted_by=person.id,
+            posted_at=now,
+        )
+        rules, tz = self._rules(), self._tz()
+        with self._uow() as tx:
+            current = tx.reviews.get(review_id)
+            tx.reviews.set_reply(review_id, posted)
+            saved = self._save(tx, current, ReviewStatus.REPLIED, rules, tz)
+            self._event(tx, person, review_id, "review.replied", f"posted to {target.name}")
+        log.info("review %s: reply posted to %s", review_id, target.name)
+        return saved
+
+    def _post_outcome(
+        self,
+        person: StaffMember,
+        review: Review,
+        reply: Reply,
+        state: RemoteState,
+        error: PublishError,
+    ) -> Review:
+        """Record a reply that did not go out (or may have): the item stays approved."""
+        assert review.id is not None
+        failed = replace(
+            reply, remote_state=state, remote_error_code=error.code, remote_error=str(error)
+        )
+        with self._uow() as tx:
+            current = tx.reviews.get(review.id)
+            tx.reviews.set_reply(review.id, failed)
+            saved = tx.reviews.save(current, current.version)
+            self._event(tx, person, review.id, "review.reply_post", f"{state.value}: {error.code}")
+        log.warning("review %s: reply not posted (%s, %s)", review.id, state.value, error.code)
+        return saved
+
     def _save(
         self,
         tx: UnitOfWork,
@@ -955,7 +1113,8 @@ class ReviewService:
     def poll_feeds(self, fetch: Callable[[str], bytes]) -> PollResult:
         """Read every feed through ``fetch`` (URL → bytes; the caller does the HTTP) and add
         its new entries as mentions, de-duplicated by the entry's id (or link). A feed that
-        fails records an error code and the others go on."""
+        fails records an error code and the others go on. Then the connected sources are
+        collected from (``collect_connected``: the Google reviews)."""
         from core.reviews.feeds import FeedError, parse_feed
 
         feeds = self.feeds()
@@ -990,7 +1149,7 @@ class ReviewService:
             new += added
             if error:
                 failed.append(feed.id)
-        return PollResult(len(feeds), new, tuple(failed))
+        return PollResult(len(feeds), new, tuple(failed), self.collect_connected())
 
 
 def _resolve(override: Override, findings: Sequence[ReplyFinding]) -> tuple[str, str]:

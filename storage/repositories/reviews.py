@@ -40,6 +40,7 @@ from core.reviews.model import (
     Authenticity,
     Decision,
     ItemKind,
+    RemoteState,
     Reply,
     Review,
     ReviewStatus,
@@ -384,6 +385,10 @@ class SqlReviewRepository:
                 approved_at=reply.approved_at,
                 posted_by=reply.posted_by,
                 posted_at=reply.posted_at,
+                remote_state=reply.remote_state.value if reply.remote_state else None,
+                remote_updated_at=reply.remote_updated_at,
+                remote_error_code=reply.remote_error_code or None,
+                remote_error=reply.remote_error or None,
             )
         )
 
@@ -399,6 +404,10 @@ class SqlReviewRepository:
             approved_at=row.approved_at,
             posted_by=row.posted_by,
             posted_at=row.posted_at,
+            remote_state=RemoteState(row.remote_state) if row.remote_state else None,
+            remote_updated_at=row.remote_updated_at,
+            remote_error_code=row.remote_error_code or "",
+            remote_error=row.remote_error or "",
         )
 
     def add_override(self, review_id: int, override: ReplyOverride) -> None:
