@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from core.errors import KnownError
 from core.practice.rules import MASTODON_LIMIT_RANGE, MAX_POSTS_PER_WEEK
 from core.staff.rules import PIN_MAX_LENGTH, PIN_MIN_LENGTH
+from gui.account_errors import account_wording
 from gui.crash import (
     CrashDialog,
     crash_report,
@@ -339,6 +340,7 @@ def _wording() -> dict[str, Wording]:
         ),
         **post_wording(),
         **incentive_wording(),
+        **account_wording(),
     }
 
 

@@ -220,7 +220,7 @@ class Housekeeping(QObject):
         if result.failed:
             log.warning("mentions: %d of %d feeds not read", len(result.failed), result.feeds)
         self._hub.data_changed.emit("feeds")
-        if result.new_mentions:
+        if result.new_mentions or result.new_reviews:
             self._hub.data_changed.emit("reviews")
         self.feeds_polled.emit(result)
 

@@ -7,7 +7,8 @@ its own (tests drive them with qtbot and never call the blocking functions).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Generator, Sequence
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, QTime
 from PySide6.QtGui import QFontDatabase
@@ -39,6 +40,7 @@ from core.errors import (
     WrongDatabaseKey,
 )
 from core.keys import KEY_BYTES, key_from_recovery
+from core.progress import Progress
 from gui import errors
 from gui.style import button, caption, heading, plain_label, repolish
 
@@ -291,3 +293,56 @@ def choose_backup(backups: list[BackupInfo], parent: QWidget | None = None) -> s
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.chosen
+
+
+_DEMO_PARTS = {
+    "posts": "Writing the demo's posts…",
+    "images": "Drawing and checking the demo's photos…",
+    "consent": "Adding patients and their consents…",
+    "reviews": "Collecting and answering reviews…",
+    "incentives": "Crediting a year of the staff's work…",
+}
+
+
+def build_demo(steps: Callable[[], Generator[Progress, None, Any]]) -> Any:
+    """Build the demo practice on a worker (the first ``--demo`` start takes a while) with a
+    small progress window naming each part; returns what ``steps`` returns and re-raises
+    what it raised. There is no Cancel: half a demo would be a broken sandbox."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QProgressDialog
+
+    from gui.tasks import TaskRunner
+
+    t = QCoreApplication.translate
+    dialog = QProgressDialog(t("Startup", "Building the demo practice…"), "", 0, 0)
+    dialog.setWindowTitle(t("Startup", "Front Desk Social demo"))
+    dialog.setCancelButton(None)
+    dialog.setMinimumDuration(500)
+    dialog.setMinimumWidth(420)
+    loop = QEventLoop()
+    outcome: dict[str, Any] = {}
+
+    def progress(step: Progress | int) -> None:
+        if isinstance(step, Progress):
+            if step.total:
+                dialog.setMaximum(step.total)
+                dialog.setValue(step.done)
+            if step.label in _DEMO_PARTS:
+                dialog.setLabelText(t("Startup", _DEMO_PARTS[step.label]))
+
+    def finished(key: str) -> Callable[[Any], None]:
+        def done(value: Any) -> None:
+            outcome[key] = value
+            loop.quit()
+
+        return done
+
+    runner = TaskRunner()
+    runner.run(steps, finished("result"), finished("error"), progress)
+    if not outcome:
+        loop.exec()
+    dialog.close()
+    dialog.deleteLater()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("result")

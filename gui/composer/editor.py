@@ -48,6 +48,7 @@ from core.composer.observances import upcoming
 from core.composer.ports import EditorState, PostHistory
 from core.composer.templates import default_templates, render_template
 from core.composer.variants import apply_edits
+from core.connectors import manual_reasons
 from core.errors import EditConflict
 from core.platforms import PLATFORM_IDS, measure
 from core.practice.model import PostingPlan, Practice
@@ -63,6 +64,7 @@ from gui.composer.review import ReviewPanel
 from gui.composer.wording import (
     finding_explanation,
     finding_title,
+    manual_reason_text,
     platform_name,
     practice_zone,
     state_label,
@@ -195,6 +197,10 @@ class PostEditor(QWidget):
         outer.addWidget(self.conflict_banner)
 
         outer.addLayout(self._build_platforms())
+        # Why some chosen platforms are published by hand (Instagram, Threads), said up front.
+        self.manual_note = caption()
+        self.manual_note.hide()
+        outer.addWidget(self.manual_note)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
         outer.addWidget(split, 1)
@@ -210,11 +216,13 @@ class PostEditor(QWidget):
         platforms.setSpacing(6)
         platforms.addWidget(plain_label(self.tr("Post to:")))
         self.platform_buttons: dict[str, QPushButton] = {}
+        self._manual_reasons = manual_reasons()
         for platform in PLATFORM_IDS:
             chip = QPushButton(platform_name(platform, short=True))
             chip.setCheckable(True)
             chip.setProperty("chip", "true")
-            chip.setToolTip(platform_name(platform))
+            why = manual_reason_text([platform], self._manual_reasons)
+            chip.setToolTip(f"{platform_name(platform)}\n{why}" if why else platform_name(platform))
             chip.setAccessibleName(
                 self.tr("Post to {platform}").format(platform=platform_name(platform))
             )
@@ -479,6 +487,9 @@ class PostEditor(QWidget):
             chip.blockSignals(True)
             chip.setChecked(platform in self._platforms)
             chip.blockSignals(False)
+        manual = manual_reason_text(self._platforms, self._manual_reasons)
+        self.manual_note.setText(manual)
+        self.manual_note.setVisible(bool(manual))
         self._update_counters()
 
     def _load_tab_text(self) -> None:
@@ -727,11 +738,13 @@ class PostEditor(QWidget):
                 measured.problems and self._text_for(tab_key)
             )
             self.tabs.setTabTextColor(index, QColor(palette.danger if over else palette.text))
+            why = manual_reason_text([tab_key], self._manual_reasons)
             self.tabs.setTabToolTip(
                 index,
                 self.tr("{p}: {n} of {limit}").format(
                     p=platform_name(tab_key), n=measured.length, limit=measured.limit
-                ),
+                )
+                + (f"\n{why}" if why else ""),
             )
             if tab_key == key or key is None:
                 remaining = measured.limit - measured.length

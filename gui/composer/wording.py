@@ -196,3 +196,29 @@ def advice_text(advice: Advice, platforms: Sequence[str] = ()) -> str:
             text = tr("About {n:.1f} posts a week are planned, fewer than the plan of {t:g}.")
         return text.format(n=per_week, t=target)
     return tr("Worth a look: {code}").format(code=advice.code)
+
+
+def manual_reason_text(platforms: Sequence[str], reasons: Mapping[str, str]) -> str:
+    """Why those of ``platforms`` that ``reasons`` names (``core.connectors.manual_reasons()``:
+    platform id → code) are published by hand, one sentence per reason; "" when none is."""
+    by_code: dict[str, list[str]] = {}
+    for platform in platforms:
+        if platform in reasons:
+            by_code.setdefault(reasons[platform], []).append(platform_name(platform))
+    sentences = []
+    for code, names in by_code.items():
+        where = (
+            names[0]
+            if len(names) == 1
+            else tr("{first} and {last}").format(first=", ".join(names[:-1]), last=names[-1])
+        )
+        if code == "public_url_needed":
+            text = (
+                tr("Published by hand: {where} only takes photos from a public web address.")
+                if len(names) == 1
+                else tr("Published by hand: {where} only take photos from a public web address.")
+            )
+        else:
+            text = tr("Published by hand: {where} cannot be posted to from the app.")
+        sentences.append(text.format(where=where))
+    return " ".join(sentences)

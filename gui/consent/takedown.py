@@ -3,6 +3,9 @@
 When a patient withdraws consent (or a consent expires and the practice reviews its posts), each
 published post × platform that used the patient's photo goes onto the takedown list. Someone
 removes the post on the platform, then confirms it here, saying how; core records who and when.
+When the post went out through the platform's API (a connected account), "Delete from
+<platform>" deletes it there and confirms the takedown in one go; where the API cannot delete
+posts, the post is opened for removal by hand, as before.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from core.app import Services
 from core.composer.calendar import platform_names
 from core.consent.model import Takedown
 from core.errors import EditConflict
+from core.publishing.connectors import PublishError, WithdrawNotSupported
 from core.staff.model import StaffMember
 from gui import errors
 from gui.style import Banner, button, caption, heading, plain_label, repolish
@@ -115,21 +119,39 @@ class TakedownDialog(QDialog):
             )
         )
 
+        layout.addSpacing(4)
+        layout.addLayout(self._actions(where))
+
+        self.cancel_button.clicked.connect(self.reject)
+        self.confirm_button.clicked.connect(self.confirm)
+        self.delete_button.clicked.connect(self.delete_via_api)
+        self.how.textEdited.connect(self._clear_error)
+        if not takedown.open:
+            self._show_done(takedown)
+        else:
+            self._ask_whether_deletable()
+
+    def _actions(self, where: str) -> QHBoxLayout:
+        """Delete from <platform> (shown once core says its API can), Not yet, Confirm."""
         actions = QHBoxLayout()
+        self.delete_button = button(
+            self.tr("Delete from {platform}").format(platform=where), "trash"
+        )
+        self.delete_button.setToolTip(
+            self.tr(
+                "Deletes the post on {platform} through the connected account, then records "
+                "the takedown as done."
+            ).format(platform=where)
+        )
+        self.delete_button.hide()  # until core says the platform's API can delete it
+        actions.addWidget(self.delete_button)
         actions.addStretch(1)
         self.cancel_button = button(self.tr("Not yet"), kind="ghost")
         self.confirm_button = button(self.tr("Confirm removed"), "check-circle", kind="primary")
         self.confirm_button.setDefault(True)
         actions.addWidget(self.cancel_button)
         actions.addWidget(self.confirm_button)
-        layout.addSpacing(4)
-        layout.addLayout(actions)
-
-        self.cancel_button.clicked.connect(self.reject)
-        self.confirm_button.clicked.connect(self.confirm)
-        self.how.textEdited.connect(self._clear_error)
-        if not takedown.open:
-            self._show_done(takedown)
+        return actions
 
     def _facts(self, takedown: Takedown, where: str) -> QFormLayout:
         """Where the post is, its live link, and since when it is on the list."""
@@ -158,6 +180,19 @@ class TakedownDialog(QDialog):
         if self.takedown.url:
             QDesktopServices.openUrl(QUrl(self.takedown.url))
 
+    def delete_via_api(self) -> None:
+        """Delete the post on the platform through its API; core then confirms the takedown.
+        Where the API cannot delete it, say so and open the post for removal by hand."""
+        if self.busy or not self.takedown.open:
+            return
+        takedown_id = self.takedown.id
+        assert takedown_id is not None
+        consent, user = self.services.consent, self.user
+        self._set_busy(True)
+        self.runner.run(
+            lambda: consent.delete_via_api(user, takedown_id), self._done, self._delete_failed
+        )
+
     def confirm(self) -> None:
         """Record the takedown as done, with how it was removed (required)."""
         if self.busy or not self.takedown.open:
@@ -179,6 +214,42 @@ class TakedownDialog(QDialog):
         )
 
     # --- internals ---------------------------------------------------------------------
+    def _ask_whether_deletable(self) -> None:
+        """Show "Delete from <platform>" when the post went out through the platform's API
+        (a database read and the connected accounts: off the GUI thread)."""
+        consent, takedown = self.services.consent, self.takedown
+        # On failure the button stays hidden: removing the post by hand always works.
+        self.runner.run(
+            lambda: consent.can_delete_via_api(takedown), self._deletable, lambda _exc: None
+        )
+
+    def _deletable(self, can: object) -> None:
+        if can is True and self.takedown.open:
+            self.delete_button.show()
+            self.delete_button.setEnabled(not self.busy)
+
+    def _delete_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, WithdrawNotSupported):
+            self.delete_button.hide()
+            self.why_label.set_text(
+                self.tr(
+                    "{platform} does not let the app delete this post. It opens in your "
+                    "browser: delete it there, then confirm here."
+                ).format(platform=platform_name(self.takedown.platform))
+            )
+            self.open_link()
+            return
+        if isinstance(exc, PublishError):  # refused, rate-limited, unreachable, signed out
+            self.why_label.set_text(
+                self.tr(
+                    "{platform} did not delete the post: {reason} Try again later, or open "
+                    "the post and delete it there."
+                ).format(platform=platform_name(self.takedown.platform), reason=str(exc))
+            )
+            return
+        self._failed(exc)
+
     def _done(self, takedown: Takedown) -> None:
         self._set_busy(False)
         self.takedown = takedown
@@ -195,6 +266,7 @@ class TakedownDialog(QDialog):
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
         self.confirm_button.setEnabled(not busy and self.takedown.open)
+        self.delete_button.setEnabled(not busy and self.takedown.open)
         self.how.setReadOnly(busy)
 
     def _show_error(self, text: str) -> None:
@@ -218,6 +290,7 @@ class TakedownDialog(QDialog):
             self.how.setText(takedown.how)
         self.how.setReadOnly(True)
         self.confirm_button.setEnabled(False)
+        self.delete_button.hide()
         self.cancel_button.setText(self.tr("Close"))
         self.why_label.hide()
         self.done_label.show()

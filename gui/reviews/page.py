@@ -469,7 +469,9 @@ class ReviewsPage(Page):
             editable=review.status is not ReviewStatus.REPLIED,
             assessor_name=assessor,
         )
-        self.reply.show_review(review, detail.reply, detail.overrides)
+        self.reply.show_review(
+            review, detail.reply, detail.overrides, reply_target=detail.reply_target
+        )
         if not same:
             wants_reply = detail.reply is not None or review.status is ReviewStatus.TRIAGED
             self.tabs.setCurrentWidget(self.reply if wants_reply else self.triage)

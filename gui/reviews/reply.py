@@ -1,8 +1,11 @@
 """The reply editor: start from a template, write, and see the live privacy check as you type
 (findings underlined and listed with why and a safer sentence; "It's safe…" lets one through
 with a written reason), then save, submit (a reply to a negative review waits for an
-approver), approve (another person), copy it and open the review's page, and mark it replied.
-Nothing is ever posted automatically."""
+approver), approve (another person), then post it: "Post to Google" for a review from a
+connected Google location (the service sends it with ``updateReply`` exactly once and the
+banner shows the reply's remote state: posted, refused with Google's reason, or unanswered and
+checked first next time), or copy it, open the review's page, and mark it replied. Nothing is
+ever posted automatically."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from PySide6.QtWidgets import (
 from core.app import Services
 from core.phi import Finding
 from core.practice.model import Practice
-from core.reviews.model import Reply, Review, ReviewStatus
+from core.reviews.model import RemoteState, Reply, Review, ReviewStatus
 from core.reviews.ports import ReplyOverride
 from core.reviews.service import is_negative
 from core.staff.model import Permission, StaffMember
@@ -49,6 +52,8 @@ _WINDOWS_FORMAT = 'application/x-qt-windows-mime;value="{name}"'
 _ZERO_DWORD = b"\x00\x00\x00\x00"
 EDITABLE = frozenset({ReviewStatus.NEW, ReviewStatus.TRIAGED, ReviewStatus.ESCALATED})
 """Statuses in which the reply can be written or changed (the service checks again)."""
+TARGET_NAMES = {"google": "Google"}
+"""How the connected sources that post replies are named on buttons and banners."""
 
 
 def clipboard_data(text: str, platform: str = sys.platform) -> QMimeData:
@@ -100,6 +105,7 @@ class ReplyEditor(Card):
         self.user: StaffMember | None = None
         self.review: Review | None = None
         self.reply: Reply | None = None
+        self.reply_target = ""
         self.context = ReplyContext((), (), None)
         self.pending_overrides: dict[OverrideKey, str] = {}
         self.recorded_overrides: dict[OverrideKey, str] = {}
@@ -167,6 +173,8 @@ class ReplyEditor(Card):
             self.tr("Copies the reply, then opens the review's page: paste it there")
         )
         self.copy_button.clicked.connect(self.copy_and_open)
+        self.post_button = button(self.tr("Post to Google"), "check-circle", "primary")
+        self.post_button.clicked.connect(self.post_to_site)
         self.replied_button = button(self.tr("Mark replied"), "check-circle")
         self.replied_button.setToolTip(self.tr("After you pasted and posted it on the site"))
         self.replied_button.clicked.connect(self.mark_replied)
@@ -174,6 +182,7 @@ class ReplyEditor(Card):
             self.save_button,
             self.submit_button,
             self.approve_button,
+            self.post_button,
             self.copy_button,
             self.replied_button,
         ):
@@ -200,12 +209,19 @@ class ReplyEditor(Card):
         self._update_actions()
 
     def show_review(
-        self, review: Review, reply: Reply | None, overrides: Sequence[ReplyOverride] = ()
+        self,
+        review: Review,
+        reply: Reply | None,
+        overrides: Sequence[ReplyOverride] = (),
+        *,
+        reply_target: str = "",
     ) -> None:
-        """Show ``review``'s reply (or an empty one) and check it."""
+        """Show ``review``'s reply (or an empty one) and check it. ``reply_target`` names the
+        connected source that can post it (``ReviewDetail.reply_target``; ``""``: by hand)."""
         same = self.review is not None and self.review.id == review.id
         self.review = review
         self.reply = reply
+        self.reply_target = reply_target
         self.recorded_overrides = {(o.kind, o.text_hash): o.reason for o in overrides}
         if not same:
             self.pending_overrides = {}
@@ -227,6 +243,7 @@ class ReplyEditor(Card):
             self.override_dialog.reject()
         self.review = None
         self.reply = None
+        self.reply_target = ""
         self.pending_overrides = {}
         self.recorded_overrides = {}
         self.checked = None
@@ -315,6 +332,7 @@ class ReplyEditor(Card):
         else:
             self.approve_button.setToolTip("")
         approved = status is ReviewStatus.APPROVED
+        self._update_post_button(approved)
         self.copy_button.setVisible(approved)
         self.replied_button.setVisible(approved)
         self.copy_button.setEnabled(approved and user is not None)
@@ -337,11 +355,60 @@ class ReplyEditor(Card):
             self.approval_note.setText("")
         self.approval_note.setVisible(bool(self.approval_note.text()))
 
+    def _target_name(self) -> str:
+        return TARGET_NAMES.get(self.reply_target, self.reply_target)
+
+    def _update_post_button(self, approved: bool) -> None:
+        """ "Post to Google" for an approved reply to a review from a connected location;
+        after an unanswered attempt it says that it checks first."""
+        shown = approved and bool(self.reply_target)
+        self.post_button.setVisible(shown)
+        self.post_button.setEnabled(shown and self.user is not None and not self._step_running)
+        state = self.reply.remote_state if self.reply is not None else None
+        name = self._target_name()
+        if state in {RemoteState.SENDING, RemoteState.UNCERTAIN}:
+            self.post_button.setText(self.tr("Check and post to {site}").format(site=name))
+            self.post_button.setToolTip(
+                self.tr(
+                    "Asks {site} first whether the reply arrived, so it never goes twice"
+                ).format(site=name)
+            )
+        else:
+            self.post_button.setText(self.tr("Post to {site}").format(site=name))
+            self.post_button.setToolTip(
+                self.tr("Posts the approved reply on {site} now").format(site=name)
+            )
+
+    def _remote_banner(self, reply: Reply) -> tuple[str, str]:
+        """The reply's remote state in words, and the banner's tone ("" when none)."""
+        name = self._target_name() or self.tr("the site")
+        state = reply.remote_state
+        if state is RemoteState.FAILED:
+            return (
+                self.tr(
+                    "{site} did not take the reply: {reason} Post it again, or copy it and "
+                    "post it by hand."
+                ).format(site=name, reason=reply.remote_error or self.tr("no reason given.")),
+                "warning",
+            )
+        if state in {RemoteState.SENDING, RemoteState.UNCERTAIN}:
+            return (
+                self.tr(
+                    "{site} did not answer: the reply may be there already. Posting again "
+                    "checks first, so it never goes twice."
+                ).format(site=name),
+                "warning",
+            )
+        return "", ""
+
     def _show_banner(self) -> None:
         review, reply = self.review, self.reply
         text, tone = "", "info"
+        remote = self._remote_banner(reply) if reply is not None else ("", "")
         if review is None:
             pass
+        elif review.status is ReviewStatus.APPROVED and remote[0]:
+            text, tone = remote
         elif review.status is ReviewStatus.AWAITING_APPROVAL and reply is not None:
             text = self.tr("Written by {who}; waiting for approval.").format(
                 who=self._name(reply.written_by)
@@ -351,6 +418,10 @@ class ReplyEditor(Card):
             text = self.tr(
                 "Ready to post: copy it, paste it on the review's page, then mark it replied."
             )
+            if self.reply_target:
+                text = self.tr(
+                    "Ready to post: post it to {site} here, or copy it and post it by hand."
+                ).format(site=self._target_name())
             if reply is not None and reply.approved_by is not None:
                 text = self.tr("Approved by {who}. {rest}").format(
                     who=self._name(reply.approved_by), rest=text
@@ -361,6 +432,13 @@ class ReplyEditor(Card):
             text = self.tr("Replied by {who}, {when}.").format(
                 who=self._name(reply.posted_by), when=when
             )
+            if reply.remote_state is RemoteState.POSTED:
+                posted = reply.remote_updated_at or reply.posted_at
+                text = self.tr("Posted to {site} by {who}; {site} shows it since {when}.").format(
+                    site=self._target_name() or self.tr("the site"),
+                    who=self._name(reply.posted_by),
+                    when=long_date(posted) if posted else when,
+                )
             tone = "success"
         elif review.status is ReviewStatus.NO_RESPONSE:
             text = self.tr("Decided not to answer (see the triage).")
@@ -604,6 +682,19 @@ class ReplyEditor(Card):
             return False
         self.save_state.setText(self.tr("Copied: paste it on the review's page"))
         return open_url(url)
+
+    def post_to_site(self) -> None:
+        """Post the approved reply through the connected source (off the GUI thread); the
+        outcome (posted, refused, unanswered) comes back as the review's new state."""
+        if not self.reply_target or self.review is None:
+            return
+        reviews = self.services.reviews
+
+        def work(actor: StaffMember, review: Review) -> Review:
+            assert review.id is not None
+            return reviews.post_reply(actor, review.id, review.version)
+
+        self._step(work, self.tr("Sent to {site}").format(site=self._target_name()))
 
     def mark_replied(self) -> None:
         reviews = self.services.reviews

@@ -107,6 +107,8 @@ _ACTIONS = {
     "post.publish_confirmed_missing": "Confirmed a post is not on the platform",
     "post.publish_blocked": "Held a due post back (check failed)",
     "post.publish_held": "Held a late post for a decision",
+    "post.publish_by_hand": "Left a post to publish by hand (the platform's API cannot take it)",
+    "post.remote_deleted": "Deleted a published post from a platform",
     "patient.create": "Added a patient",
     "patient.update": "Changed a patient's details",
     "consent.capture": "Recorded a consent",
@@ -131,6 +133,12 @@ _ACTIONS = {
     "incentive.redeem_cancel": "Cancelled a reward request",
     "incentive.goal": "Set a staff goal",
     "incentive.export": "Exported the contributions (CSV)",
+    "account.connect": "Connected a platform account",
+    "account.reconnect": "Reconnected a platform account",
+    "account.rename": "Renamed a platform account",
+    "account.default": "Chose the account a platform's posts go to",
+    "account.remove": "Removed a platform account",
+    "account.client_set": "Entered the practice's app registration for a platform",
 }
 
 
@@ -165,6 +173,12 @@ def record_label(event: AuditEvent, staff_names: dict[int, str]) -> str:
         return tr("Backup: {name}").format(name=ident)
     if kind == "database":
         return tr("Database")
+    if kind == "account":
+        return tr("Platform account #{id}").format(id=ident)
+    if kind == "platform":
+        from core.composer.calendar import platform_names
+
+        return tr("Platform: {name}").format(name=platform_names([ident])[0])
     return f"{kind} {ident}".strip()
 
 

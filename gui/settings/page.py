@@ -20,6 +20,7 @@ from gui import icons
 from gui.hub import SignalHub
 from gui.page import Page
 from gui.settings.about import AboutSection
+from gui.settings.accounts import AccountsSection
 from gui.settings.audit import AuditSection
 from gui.settings.backups import BackupsSection
 from gui.settings.consent import ConsentSection
@@ -38,6 +39,7 @@ _ICONS = {
     "security": "lock",
     "rules": "clock",
     "posting": "calendar",
+    "accounts": "key",
     "consent": "consent",
     "review_sources": "reviews",
     "backups": "backup",
@@ -52,6 +54,7 @@ RELOAD_ON: dict[str, tuple[str, ...]] = {
     "backups": ("backups",),
     "audit": ("audit",),
     "feeds": ("review_sources",),
+    "accounts": ("accounts",),
 }
 """Which sections reload when ``hub.data_changed`` names an area; "restored" reloads all."""
 
@@ -70,6 +73,7 @@ def _section_entries() -> list[tuple[str, str, SectionClass]]:
         ("security", t("SettingsPage", "Security"), SecuritySection),
         ("rules", t("SettingsPage", "Rules of engagement"), RulesSection),
         ("posting", t("SettingsPage", "Posting plan"), PostingSection),
+        ("accounts", t("SettingsPage", "Accounts"), AccountsSection),
         ("consent", t("SettingsPage", "Consent forms"), ConsentSection),
         ("review_sources", t("SettingsPage", "Review sources"), ReviewSourcesSection),
         ("backups", t("SettingsPage", "Backups"), BackupsSection),
@@ -79,9 +83,10 @@ def _section_entries() -> list[tuple[str, str, SectionClass]]:
 
 
 class SettingsPage(Page):
-    """Practice profile, staff, security, rules of engagement, the posting plan, consent forms,
-    review sources, backups, the audit trail and about. ``show_target`` takes a section key:
-    practice, staff, security, rules, posting, consent, review_sources, backups, audit, about.
+    """Practice profile, staff, security, rules of engagement, the posting plan, platform
+    accounts, consent forms, review sources, backups, the audit trail and about.
+    ``show_target`` takes a section key: practice, staff, security, rules, posting, accounts,
+    consent, review_sources, backups, audit, about.
 
     A section's widgets are built the first time it is opened, so the window starts faster.
 

@@ -172,6 +172,7 @@ register_wording("backup_stale", _backup_stale)
 register_wording("audit_broken", _audit_broken)
 register_wording("practice_phone_missing", _practice_phone_missing)
 from gui.today import (  # noqa: E402 - importing them registers the features' wordings
+    accounts_wording,  # noqa: F401
     consent_wording,  # noqa: F401
     images_wording,  # noqa: F401
     incentives_wording,  # noqa: F401

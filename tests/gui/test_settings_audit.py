@@ -228,7 +228,7 @@ def test_every_audit_action_core_writes_is_worded() -> None:
 
     root = Path(__file__).resolve().parents[2] / "core"
     pattern = re.compile(
-        r'"((?:session|staff|settings|backup|security|post|patient|consent)'
+        r'"((?:session|staff|settings|backup|security|post|patient|consent|account)'
         r'\.[a-z_]+)"'
     )
     written = {m for path in root.rglob("*.py") for m in pattern.findall(path.read_text())}
