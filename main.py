@@ -24,6 +24,8 @@ APP_NAME = "Front Desk Social"
 VERSION = "0.1.0"
 PAGES = ("today", "composer", "images", "consent", "reviews", "incentives", "settings")
 EXIT_USAGE = 2
+EXIT_PUBLISH_FAILED = 1
+"""``--publish-due``: some post or platform failed (see Today in the app); 0 is "done"."""
 NO_DISPLAY_MESSAGE = (
     "Front Desk Social needs a graphical display, and none was found "
     "(neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
@@ -163,7 +165,7 @@ def pending_recovery_key(opened: Opened, secrets: Any, services: Any) -> str | N
 def build(args: argparse.Namespace, opened: Opened, secrets: Any) -> Any:
     from core.app import RecoveryKeyNotice, build_services
     from core.clock import SystemClock
-    from core.demo import create_demo_practice
+    from core.demo import demo_steps
     from core.staff.pins import PinHasher, fast_hasher
 
     services = build_services(
@@ -177,12 +179,21 @@ def build(args: argparse.Namespace, opened: Opened, secrets: Any) -> Any:
         hasher=fast_hasher() if args.demo else PinHasher(),
         demo=args.demo,
         media=opened.store.vault,
+        outgoing=outgoing_folder(opened),
     )
     if args.demo and not services.staff.has_staff():
-        create_demo_practice(services)
+        from gui.startup import build_demo
+
+        build_demo(lambda: demo_steps(services))
     key = pending_recovery_key(opened, secrets, services)
     services.recovery_notice = RecoveryKeyNotice(key) if key else None
     return services
+
+
+def outgoing_folder(opened: Opened) -> Path:
+    """Where clean copies of photos wait while an API connector uploads them: a private folder
+    inside the media vault (never the system's temp folder), emptied after every attempt."""
+    return Path(opened.store.vault.root) / "outgoing"
 
 
 QUIT = 1
@@ -364,6 +375,14 @@ def publish_summary(report: Any) -> str:
             "open it in the app."
         )
     run = report.outbox
+    if run.sent:
+        platforms = "1 platform" if run.sent == 1 else f"{run.sent} platforms"
+        found = f" ({run.reconciled} found there already after an interrupted try)"
+        lines.append(f"Sent to {platforms} through their API{found if run.reconciled else ''}.")
+    if run.failed_entries:
+        lines.append(
+            f"{run.failed_entries} refused by the platform: see Today in the app for the reason."
+        )
     if run.retrying or run.uncertain:
         lines.append(f"To try again later: {run.retrying} sending, {run.uncertain} to check first.")
     return "\n".join(lines)
@@ -371,7 +390,11 @@ def publish_summary(report: Any) -> str:
 
 def publish_due(args: argparse.Namespace) -> int:
     """``--publish-due``: publish what is due, print a summary, exit. Never opens a window or
-    asks anything; exits 2 when the data cannot be opened (message on stderr)."""
+    asks anything. Exit codes: 0 done (also when nothing was due, and when the app or another
+    run holds the data folder: it publishes itself); 1 some post or platform failed, or the run
+    broke off (the reason is on Today and in the log, by code); 2 the data cannot be opened
+    (message on stderr). The summary and the log carry counts and codes: no post text, names
+    or tokens."""
     from core.app import build_services
     from core.clock import SystemClock
     from core.errors import AlreadyRunning, KnownError
@@ -388,7 +411,11 @@ def publish_due(args: argparse.Namespace) -> int:
     try:
         opened, secrets = open_quietly(args, data_dir)
     except AlreadyRunning:
-        print(f"{APP_NAME} is open and publishes due posts itself; nothing to do.")
+        log.info("publish-due: the data folder is in use; nothing done")
+        print(
+            f"{APP_NAME} is already running with this data folder (the app, or another "
+            "--publish-due run) and publishes due posts itself; nothing to do."
+        )
         return 0
     except KnownError as exc:
         log.error("publish-due could not open the data: %s", exc.code)
@@ -404,25 +431,48 @@ def publish_due(args: argparse.Namespace) -> int:
             database_key_name=opened.key_name,
             demo=args.demo,
             media=opened.store.vault,
+            outgoing=outgoing_folder(opened),
         )
         report = services.publishing.publish_due()
     except KnownError as exc:
         log.error("publish-due failed: %s", exc.code)
         print(f"{APP_NAME}: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_PUBLISH_FAILED
+    except Exception as exc:  # a bug: its message may quote data, so only its type and place
+        log.error("publish-due broke off: %s\n%s", type(exc).__name__, _frames(exc))
+        print(
+            f"{APP_NAME}: publishing stopped on an unexpected error ({type(exc).__name__}); "
+            "the log in the data folder says where.",
+            file=sys.stderr,
+        )
+        return EXIT_PUBLISH_FAILED
     finally:
         opened.store.close()
+    run = report.outbox
     log.info(
-        "publish-due started=%d published=%d failed=%d by_hand=%d late=%d blocked=%d",
+        "publish-due started=%d published=%d failed=%d by_hand=%d late=%d blocked=%d "
+        "sent=%d reconciled=%d retrying=%d uncertain=%d refused=%d",
         len(report.started),
         len(report.published),
         len(report.failed),
         len(report.by_hand),
         len(report.late),
         len(report.blocked),
+        run.sent,
+        run.reconciled,
+        run.retrying,
+        run.uncertain,
+        run.failed_entries,
     )
     print(publish_summary(report))
-    return 0
+    return EXIT_PUBLISH_FAILED if report.failed or run.failed_entries else 0
+
+
+def _frames(exc: BaseException) -> str:
+    """Where ``exc`` happened (files, lines, functions), without its message."""
+    import traceback
+
+    return "".join(traceback.format_tb(exc.__traceback__)).rstrip()
 
 
 def main(argv: list[str] | None = None) -> int:
