@@ -25,12 +25,14 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QRect,
+    QRectF,
     QSize,
     Qt,
     QTimer,
     Signal,
 )
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QFontMetrics,
@@ -49,7 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.app import Services
-from core.imaging.model import ImageRecord, ImageStatus
+from core.imaging.model import ImageRecord, ImageStatus, RedactionStyle
 from gui import errors, theme
 from gui.images.wording import status_label, status_tone
 from gui.tasks import TaskRunner
@@ -397,6 +399,7 @@ class TileDelegate(QStyledItemDelegate):
             x = thumb_left + (THUMB.width() - pixmap.width()) // 2
             y = thumb_top + (THUMB.height() - pixmap.height()) // 2
             painter.drawPixmap(x, y, pixmap)
+            self._redactions(painter, record, x, y, pixmap)
         else:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(t.surface_alt))
@@ -435,6 +438,29 @@ class TileDelegate(QStyledItemDelegate):
             if len(self._names) > NAME_CACHE:
                 self._names.popitem(last=False)
         return cached
+
+    @staticmethod
+    def _redactions(
+        painter: QPainter, record: ImageRecord, x: int, y: int, pixmap: QPixmap
+    ) -> None:
+        """The boxes the export will hide, over the thumbnail: a cleared whiteboard photo must
+        not look as if its names were still there. Fill is drawn black; blur and pixelate as
+        a dark hatch (the thumbnail is the original; drawing boxes costs nothing per tile)."""
+        if not record.redactions or record.width <= 0:
+            return
+        size = pixmap.deviceIndependentSize()
+        scale = size.width() / record.width
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        for redaction in record.redactions:
+            b = redaction.box
+            box = QRectF(x + b.x * scale, y + b.y * scale, b.width * scale, b.height * scale)
+            if redaction.style is RedactionStyle.FILL:
+                painter.setBrush(QColor(0, 0, 0))
+            else:
+                painter.setBrush(QBrush(QColor(30, 30, 30, 210), Qt.BrushStyle.Dense3Pattern))
+            painter.drawRect(box)
+        painter.restore()
 
     def _badge(  # noqa: PLR0917 - where, in which font, for which status
         self,
