@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -33,6 +34,15 @@ def _isolated_qt(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -
     QCoreApplication.setApplicationName("Front Desk Social Tests")
     qapp.setStyle("Fusion")
     style.apply_theme(qapp, dark=False)
+
+
+@pytest.fixture(autouse=True)
+def _empty_clipboard() -> Iterator[None]:
+    """Leave the clipboard empty after each test. Copy-and-open puts a QMimeData on it that
+    Qt owns; left there until the interpreter shuts down, it was freed after Python's own
+    objects and the test process ended with a segmentation fault (exit 139, tests passed)."""
+    yield
+    QGuiApplication.clipboard().clear()
 
 
 @pytest.fixture
