@@ -8,16 +8,21 @@ refuse what a platform would refuse before anything is sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+from core.platforms import measure
 from core.publishing.connectors import (
     PermanentPublishError,
+    PublishRequest,
     TransientPublishError,
     UncertainOutcome,
 )
+
+T = TypeVar("T")
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -43,6 +48,10 @@ class ImageFile:
         """A neutral upload name (never the real one)."""
         extension = self.mime.rpartition("/")[2] or "bin"
         return f"image.{'jpg' if extension == 'jpeg' else extension}"
+
+
+ImageChecks = Callable[[PublishRequest, list[ImageFile]], list[str]]
+"""A platform's problem codes for a request and its images (text, count, size, kinds…)."""
 
 
 def sniff(data: bytes) -> str:
@@ -83,6 +92,43 @@ def image_problems(
     if any(i.mime not in kinds for i in images):
         problems.append("unsupported")
     return problems
+
+
+def alt_text(request: PublishRequest, index: int) -> str:
+    """The description of the request's ``index``-th image (``""`` when it has none)."""
+    return request.alt_texts[index] if index < len(request.alt_texts) else ""
+
+
+def validate_images(request: PublishRequest, platform: str, checks: ImageChecks) -> list[str]:
+    """``validate`` for a connector that checks the images themselves: what ``checks`` finds,
+    or — when an image cannot be read — the text's problems and ``image_unreadable``."""
+    try:
+        images = read_images(request.image_paths)
+    except TransientPublishError:
+        return [*measure(request.text, platform).problems, "image_unreadable"]
+    return checks(request, images)
+
+
+def upload_images(
+    request: PublishRequest,
+    name: str,
+    checks: ImageChecks,
+    upload: Callable[[ImageFile, str], T],
+) -> list[T]:
+    """``publish``'s steps before the post itself: reads the images, refuses the post (in
+    ``name``'s words, nothing sent) when ``checks`` finds problems, then ``upload``s each image
+    with its description, in order, ``before_the_post``. Returns what each upload returned."""
+    images = read_images(request.image_paths)
+    problems = checks(request, images)
+    if problems:
+        raise refusal(name, problems)
+    with before_the_post():
+        return [upload(image, alt_text(request, n)) for n, image in enumerate(images)]
+
+
+def upload_refused(name: str, what: str = "an image") -> TransientPublishError:
+    """The error for an upload the platform answered without the id of what it stored."""
+    return TransientPublishError(f"{name} did not accept {what} upload.", code="upload")
 
 
 @contextmanager

@@ -27,22 +27,23 @@ from collections.abc import Mapping
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from core.clock import Clock, SystemClock
 from core.connectors.checks import (
     ImageFile,
-    before_the_post,
     image_problems,
-    read_images,
-    refusal,
+    upload_images,
+    upload_refused,
+    validate_images,
 )
 from core.connectors.http import (
-    DEFAULT_TIMEOUT,
     MAX_RETRY_AFTER,
-    HttpClient,
+    ErrorClassifier,
+    json_object,
+    no_post_id,
     platform_message,
     retry_after,
 )
 from core.connectors.matching import lookup_since, same_text
+from core.connectors.rest import RestConnector
 from core.platforms import measure
 from core.publishing.connectors import (
     PermanentPublishError,
@@ -50,14 +51,10 @@ from core.publishing.connectors import (
     PublishRequest,
     RemotePost,
     TransientPublishError,
-    UncertainOutcome,
 )
 
 if TYPE_CHECKING:
     import requests
-
-    from core.accounts.model import Account
-    from core.accounts.tokens import TokenProvider
 
 GRAPH_VERSION = "v23.0"
 """The Graph API version every call names (Meta supports each for about two years)."""
@@ -79,51 +76,25 @@ GONE = (100, 33)
 """Code and subcode of "Object with ID … does not exist" (a deleted post)."""
 
 
-class FacebookConnector:
+class FacebookConnector(RestConnector):
     """Publishes to one Facebook Page. ``base_url`` (else ``Account.base_url``, else
     graph.facebook.com) points it at a local server in tests; ``http`` replaces the whole HTTP
     client (it should classify with ``classify``)."""
 
     platform = "facebook"
+    platform_name = "Facebook"
+    api_base = API_BASE
 
-    def __init__(
-        self,
-        account: Account,
-        tokens: TokenProvider,
-        *,
-        base_url: str | None = None,
-        http: HttpClient | None = None,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        clock: Clock | None = None,
-    ) -> None:
-        self.account = account
-        self._tokens = tokens
-        self._clock = clock or SystemClock()
-        self._http = http or HttpClient(
-            base_url or account.base_url or API_BASE,
-            tokens,
-            account=account,
-            timeout=timeout,
-            name="Facebook",
-            classify=self.classify,
-        )
+    def classifier(self) -> ErrorClassifier:
+        return self.classify
 
     # --- the connector ---------------------------------------------------------------------
     def validate(self, request: PublishRequest) -> list[str]:
         """Problem codes Facebook would refuse the post for (``[]``: it may go)."""
-        try:
-            images = read_images(request.image_paths)
-        except TransientPublishError:
-            return [*measure(request.text, "facebook").problems, "image_unreadable"]
-        return _problems(request, images)
+        return validate_images(request, "facebook", _problems)
 
     def publish(self, request: PublishRequest) -> RemotePost:
-        images = read_images(request.image_paths)
-        problems = _problems(request, images)
-        if problems:
-            raise refusal("Facebook", problems)
-        with before_the_post():
-            photo_ids = [self._upload(image, _alt(request, n)) for n, image in enumerate(images)]
+        photo_ids = upload_images(request, "Facebook", _problems, self._upload)
         fields: dict[str, str] = {"message": request.text}
         for n, photo_id in enumerate(photo_ids):
             fields[f"attached_media[{n}]"] = json.dumps({"media_fbid": photo_id})
@@ -131,12 +102,9 @@ class FacebookConnector:
         if link and not photo_ids:
             fields["link"] = link
         response = self._http.request("POST", self._path("feed"), data=fields)
-        post_id = str(_body(response).get("id") or "")
+        post_id = str(json_object(response).get("id") or "")
         if not post_id:
-            raise UncertainOutcome(
-                "Facebook answered without the post's id; it may have been published.",
-                code="no_id",
-            )
+            raise no_post_id("Facebook")
         return RemotePost(post_id, self.post_url(post_id))
 
     def find(self, request: PublishRequest) -> RemotePost | None:
@@ -150,7 +118,7 @@ class FacebookConnector:
                 "limit": str(FIND_LIMIT),
             },
         )
-        for post in _body(response).get("data") or ():
+        for post in json_object(response).get("data") or ():
             if isinstance(post, dict) and same_text(request.text, str(post.get("message", ""))):
                 post_id = str(post["id"])
                 return RemotePost(post_id, str(post.get("permalink_url") or self.post_url(post_id)))
@@ -167,7 +135,7 @@ class FacebookConnector:
                 f"Facebook did not delete the post: {platform_message(response)}",
                 code="http_400",
             )
-        return bool(_body(response).get("success"))
+        return bool(json_object(response).get("success"))
 
     # --- Graph's errors ----------------------------------------------------------------------
     def classify(self, response: requests.Response) -> PublishError | None:
@@ -210,9 +178,9 @@ class FacebookConnector:
             data=fields,
             files={"source": (image.filename, image.data, image.mime)},
         )
-        photo_id = str(_body(response).get("id") or "")
+        photo_id = str(json_object(response).get("id") or "")
         if not photo_id:
-            raise TransientPublishError("Facebook did not accept a photo upload.", code="upload")
+            raise upload_refused("Facebook", "a photo")
         return photo_id
 
 
@@ -243,18 +211,6 @@ def _problems(request: PublishRequest, images: list[ImageFile]) -> list[str]:
     return problems
 
 
-def _alt(request: PublishRequest, index: int) -> str:
-    return request.alt_texts[index] if index < len(request.alt_texts) else ""
-
-
-def _body(response: requests.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def _error(response: requests.Response) -> dict[str, Any]:
-    error = _body(response).get("error")
+    error = json_object(response).get("error")
     return error if isinstance(error, dict) else {}

@@ -30,8 +30,8 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from core.clock import Clock, SystemClock
 from core.connectors.http import HttpClient
+from core.connectors.rest import RestConnector
 from core.publishing.connectors import (
     PermanentPublishError,
     PublishRequest,
@@ -40,7 +40,6 @@ from core.publishing.connectors import (
 
 if TYPE_CHECKING:
     from core.accounts.model import Account
-    from core.accounts.tokens import TokenProvider
 
 API_BASE = "https://mybusiness.googleapis.com/v4/"
 PLATFORM = "gbp"
@@ -112,26 +111,13 @@ def pages(
         seen.add(token)
 
 
-class GbpConnector:
+class GbpConnector(RestConnector):
     """Publishes text-only local posts to one Google Business Profile location (see the
     module docstring)."""
 
     platform = PLATFORM
-
-    def __init__(
-        self,
-        account: Account,
-        tokens: TokenProvider,
-        *,
-        base_url: str | None = None,
-        http: HttpClient | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        self.account = account
-        self._http = http or HttpClient(
-            base_url or account.base_url or API_BASE, tokens, account=account, name=NAME
-        )
-        self._clock = clock or SystemClock()
+    platform_name = NAME
+    api_base = API_BASE
 
     # --- before sending --------------------------------------------------------------------
     def validate(self, request: PublishRequest) -> list[str]:

@@ -309,6 +309,23 @@ def _parse_wait(raw: str, now: float, *, relative: bool) -> float | None:
     return when.timestamp() - now
 
 
+def json_object(response: requests.Response) -> dict[str, Any]:
+    """The answer's JSON object (``{}`` when the body is no JSON object)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def no_post_id(name: str) -> UncertainOutcome:
+    """The error for a create the platform answered without the post's id: it may have gone
+    out, so the outbox looks before any retry."""
+    return UncertainOutcome(
+        f"{name} answered without the post's id; it may have been published.", code="no_id"
+    )
+
+
 def platform_message(response: requests.Response) -> str:
     """The platform's own error message from its JSON error shape (Graph/Google ``error``
     objects, OAuth ``error_description``, X ``detail``/``errors``, Bluesky/LinkedIn

@@ -24,33 +24,22 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
-from core.clock import Clock, SystemClock
 from core.connectors.checks import (
     ImageFile,
-    before_the_post,
     image_problems,
-    read_images,
-    refusal,
+    upload_images,
+    upload_refused,
+    validate_images,
 )
-from core.connectors.http import DEFAULT_TIMEOUT, HttpClient
+from core.connectors.http import json_object, no_post_id
 from core.connectors.matching import lookup_since, same_text
+from core.connectors.rest import RestConnector
 from core.platforms import measure
 from core.platforms.links import find_links
-from core.publishing.connectors import (
-    PublishRequest,
-    RemotePost,
-    TransientPublishError,
-    UncertainOutcome,
-)
-
-if TYPE_CHECKING:
-    import requests
-
-    from core.accounts.model import Account
-    from core.accounts.tokens import TokenProvider
+from core.publishing.connectors import PublishRequest, RemotePost
 
 API_BASE = "https://api.linkedin.com"
 WEB_BASE = "https://www.linkedin.com"
@@ -92,32 +81,14 @@ def plain_text(commentary: str) -> str:
     return _ESCAPED.sub(r"\1", _HASHTAG_TEMPLATE.sub(r"#\1", commentary))
 
 
-class LinkedInConnector:
+class LinkedInConnector(RestConnector):
     """Publishes to one LinkedIn organization page. ``base_url`` (else ``Account.base_url``,
     else api.linkedin.com) points it at a local server in tests; ``http`` replaces the whole
     HTTP client."""
 
     platform = "linkedin"
-
-    def __init__(
-        self,
-        account: Account,
-        tokens: TokenProvider,
-        *,
-        base_url: str | None = None,
-        http: HttpClient | None = None,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        clock: Clock | None = None,
-    ) -> None:
-        self.account = account
-        self._clock = clock or SystemClock()
-        self._http = http or HttpClient(
-            base_url or account.base_url or API_BASE,
-            tokens,
-            account=account,
-            timeout=timeout,
-            name="LinkedIn",
-        )
+    platform_name = "LinkedIn"
+    api_base = API_BASE
 
     @property
     def author(self) -> str:
@@ -128,19 +99,10 @@ class LinkedInConnector:
     # --- the connector ---------------------------------------------------------------------
     def validate(self, request: PublishRequest) -> list[str]:
         """Problem codes LinkedIn would refuse the post for (``[]``: it may go)."""
-        try:
-            images = read_images(request.image_paths)
-        except TransientPublishError:
-            return [*measure(request.text, "linkedin").problems, "image_unreadable"]
-        return _problems(request, images)
+        return validate_images(request, "linkedin", _problems)
 
     def publish(self, request: PublishRequest) -> RemotePost:
-        images = read_images(request.image_paths)
-        problems = _problems(request, images)
-        if problems:
-            raise refusal("LinkedIn", problems)
-        with before_the_post():
-            urns = [self._upload(image) for image in images]
+        media = upload_images(request, "LinkedIn", _problems, self._upload)
         body: dict[str, Any] = {
             "author": self.author,
             "commentary": little_text(request.text),
@@ -153,7 +115,6 @@ class LinkedInConnector:
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
-        media = [_media(urn, _alt(request, n)) for n, urn in enumerate(urns)]
         if len(media) == 1:
             body["content"] = {"media": media[0]}
         elif media:
@@ -161,10 +122,7 @@ class LinkedInConnector:
         response = self._http.request("POST", "/rest/posts", json=body, headers=HEADERS)
         urn = response.headers.get("x-restli-id", "").strip()
         if not urn:
-            raise UncertainOutcome(
-                "LinkedIn answered without the post's id; it may have been published.",
-                code="no_id",
-            )
+            raise no_post_id("LinkedIn")
         return RemotePost(urn, self.post_url(urn))
 
     def find(self, request: PublishRequest) -> RemotePost | None:
@@ -180,8 +138,7 @@ class LinkedInConnector:
             },
             headers={**HEADERS, "X-RestLi-Method": "FINDER"},
         )
-        body = _body(response)
-        for post in body.get("elements") or ():
+        for post in json_object(response).get("elements") or ():
             if not isinstance(post, dict) or _created(post) < since:
                 continue
             if same_text(request.text, plain_text(str(post.get("commentary", "")))):
@@ -203,7 +160,9 @@ class LinkedInConnector:
     def post_url(self, urn: str) -> str:
         return f"{WEB_BASE}/feed/update/{urn}/"
 
-    def _upload(self, image: ImageFile) -> str:
+    def _upload(self, image: ImageFile, alt: str) -> dict[str, str]:
+        """Uploads the image; its ``content`` entry for the post (the image URN and
+        description)."""
         response = self._http.request(
             "POST",
             "/rest/images",
@@ -211,13 +170,13 @@ class LinkedInConnector:
             json={"initializeUploadRequest": {"owner": self.author}},
             headers=HEADERS,
         )
-        value = _body(response).get("value")
+        value = json_object(response).get("value")
         value = value if isinstance(value, dict) else {}
         upload_url, urn = str(value.get("uploadUrl") or ""), str(value.get("image") or "")
         if not upload_url or not urn:
-            raise TransientPublishError("LinkedIn did not accept an image upload.", code="upload")
+            raise upload_refused("LinkedIn")
         self._http.request("PUT", upload_url, data=image.data, headers={"Content-Type": image.mime})
-        return urn
+        return _media(urn, alt)
 
 
 def _problems(request: PublishRequest, images: list[ImageFile]) -> list[str]:
@@ -232,21 +191,9 @@ def _media(urn: str, alt: str) -> dict[str, str]:
     return {"id": urn, "altText": alt} if alt.strip() else {"id": urn}
 
 
-def _alt(request: PublishRequest, index: int) -> str:
-    return request.alt_texts[index] if index < len(request.alt_texts) else ""
-
-
 def _created(post: dict[str, Any]) -> datetime:
     """When LinkedIn created the post (``createdAt``, epoch milliseconds)."""
     millis = post.get("createdAt")
     if not isinstance(millis, int | float):
         return datetime.max.replace(tzinfo=UTC)  # unknown: never excluded by the window
     return datetime.fromtimestamp(millis / 1000, UTC)
-
-
-def _body(response: requests.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

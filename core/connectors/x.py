@@ -21,29 +21,21 @@ import html
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from core.clock import Clock, SystemClock
 from core.connectors.checks import (
     ImageFile,
-    before_the_post,
     image_problems,
-    read_images,
-    refusal,
+    upload_images,
+    upload_refused,
+    validate_images,
 )
-from core.connectors.http import DEFAULT_TIMEOUT, HttpClient
+from core.connectors.http import json_object, no_post_id
 from core.connectors.matching import lookup_since, same_text
+from core.connectors.rest import RestConnector
 from core.platforms import measure
-from core.publishing.connectors import (
-    PublishRequest,
-    RemotePost,
-    TransientPublishError,
-    UncertainOutcome,
-)
+from core.publishing.connectors import PublishRequest, RemotePost
 
 if TYPE_CHECKING:
     import requests
-
-    from core.accounts.model import Account
-    from core.accounts.tokens import TokenProvider
 
 API_BASE = "https://api.x.com"
 WEB_BASE = "https://x.com"
@@ -56,58 +48,29 @@ FIND_LIMIT = 100
 """Posts ``find`` reads (X's maximum page): far more than a practice posts in the window."""
 
 
-class XConnector:
+class XConnector(RestConnector):
     """Publishes to one X account (``Account.remote_id`` is the user id, ``handle`` its
     @name for links). ``base_url`` (else ``Account.base_url``, else api.x.com) points it at
     a local server in tests; ``http`` replaces the whole HTTP client."""
 
     platform = "x"
-
-    def __init__(
-        self,
-        account: Account,
-        tokens: TokenProvider,
-        *,
-        base_url: str | None = None,
-        http: HttpClient | None = None,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        clock: Clock | None = None,
-    ) -> None:
-        self.account = account
-        self._clock = clock or SystemClock()
-        self._http = http or HttpClient(
-            base_url or account.base_url or API_BASE,
-            tokens,
-            account=account,
-            timeout=timeout,
-            name="X",
-        )
+    platform_name = "X"
+    api_base = API_BASE
 
     # --- the connector ---------------------------------------------------------------------
     def validate(self, request: PublishRequest) -> list[str]:
         """Problem codes X would refuse the post for (``[]``: it may go)."""
-        try:
-            images = read_images(request.image_paths)
-        except TransientPublishError:
-            return [*measure(request.text, "x").problems, "image_unreadable"]
-        return self._problems(request, images)
+        return validate_images(request, "x", _problems)
 
     def publish(self, request: PublishRequest) -> RemotePost:
-        images = read_images(request.image_paths)
-        problems = self._problems(request, images)
-        if problems:
-            raise refusal("X", problems)
-        with before_the_post():
-            media_ids = [self._upload(image, _alt(request, n)) for n, image in enumerate(images)]
+        media_ids = upload_images(request, "X", _problems, self._upload)
         body: dict[str, Any] = {"text": request.text}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
         response = self._http.request("POST", "/2/tweets", json=body)
         tweet_id = str(_data(response).get("id") or "")
         if not tweet_id:
-            raise UncertainOutcome(
-                "X answered without the post's id; it may have been published.", code="no_id"
-            )
+            raise no_post_id("X")
         return RemotePost(tweet_id, self.post_url(tweet_id))
 
     def find(self, request: PublishRequest) -> RemotePost | None:
@@ -143,15 +106,6 @@ class XConnector:
         handle = self.account.handle.strip().lstrip("@")
         return f"{WEB_BASE}/{handle or 'i/web'}/status/{tweet_id}"
 
-    def _problems(self, request: PublishRequest, images: list[ImageFile]) -> list[str]:
-        problems = list(measure(request.text, "x").problems)
-        problems += image_problems(
-            images, max_count=MAX_IMAGES, max_bytes=MAX_IMAGE_BYTES, kinds=IMAGE_KINDS
-        )
-        if any(len(alt) > MAX_ALT_TEXT for alt in request.alt_texts):
-            problems.append("alt_text_too_long")
-        return problems
-
     def _upload(self, image: ImageFile, alt: str) -> str:
         response = self._http.request(
             "POST",
@@ -161,7 +115,7 @@ class XConnector:
         )
         media_id = str(_data(response).get("id") or "")
         if not media_id:
-            raise TransientPublishError("X did not accept an image upload.", code="upload")
+            raise upload_refused("X")
         if alt.strip():
             self._http.request(
                 "POST",
@@ -171,15 +125,17 @@ class XConnector:
         return media_id
 
 
-def _alt(request: PublishRequest, index: int) -> str:
-    return request.alt_texts[index] if index < len(request.alt_texts) else ""
+def _problems(request: PublishRequest, images: list[ImageFile]) -> list[str]:
+    problems = list(measure(request.text, "x").problems)
+    problems += image_problems(
+        images, max_count=MAX_IMAGES, max_bytes=MAX_IMAGE_BYTES, kinds=IMAGE_KINDS
+    )
+    if any(len(alt) > MAX_ALT_TEXT for alt in request.alt_texts):
+        problems.append("alt_text_too_long")
+    return problems
 
 
 def _data(response: requests.Response) -> dict[str, Any]:
     """The ``data`` object of an X answer (``{}`` when there is none)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    data = body.get("data") if isinstance(body, dict) else None
+    data = json_object(response).get("data")
     return data if isinstance(data, dict) else {}

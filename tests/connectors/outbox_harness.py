@@ -9,7 +9,7 @@ its record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +26,14 @@ from core.publishing.connectors import Connector, ConnectorRegistry, PublishRequ
 from core.publishing.model import OutboxEntry, OutboxStatus, RetryPolicy
 from core.publishing.service import PublishingService
 from core.staff.pins import fast_hasher
-from tests.connectors.servers.faults import Fault, PlatformServer
+from tests.connectors.servers.faults import (
+    DROP_AFTER_CREATE,
+    TIMEOUT,
+    TIMEOUT_AFTER_CREATE,
+    Fault,
+    PlatformServer,
+    http_date_in,
+)
 from tests.fakes import MemoryMediaStore, MemorySecrets, MemoryStore
 from tests.imaging_support import cleared_photos
 
@@ -177,6 +184,90 @@ class Scenario:
     wait: float | None = None
 
 
+def sent(create: str) -> Scenario:
+    """No fault: one request, sent."""
+    return Scenario("sent", {}, OutboxStatus.SENT, "", (create,))
+
+
+def token_cases(create: str) -> list[Scenario]:
+    """A 401 refreshes the token and sends again; a second 401 fails the post (reconnect)."""
+    return [
+        Scenario("401_refreshed", {"create": (Fault(401),)}, OutboxStatus.SENT, "", (create,) * 2),
+        Scenario(
+            "401_twice",
+            {"create": (Fault(401),) * 2},
+            OutboxStatus.FAILED,
+            "token_revoked",
+            (create,) * 2,
+            posts=0,
+        ),
+    ]
+
+
+def refused(create: str, status: int, code: str = "") -> Scenario:
+    """The platform refuses the post with ``status``: failed after one request with ``code``
+    (``http_<status>`` unless given), nothing posted, nothing sent again."""
+    faults: dict[str, tuple[Fault, ...]] = {"create": (Fault(status),)}
+    return Scenario(
+        str(status), faults, OutboxStatus.FAILED, code or f"http_{status}", (create,), posts=0
+    )
+
+
+def retried(create: str, name: str, fault: Fault, code: str, wait: float) -> Scenario:
+    """``fault`` leaves the entry pending with ``code`` for ``wait`` seconds; then it is sent."""
+    return Scenario(
+        name, {"create": (fault,)}, OutboxStatus.PENDING, code, (create,), (create,), wait=wait
+    )
+
+
+def retry_cases(create: str, *, slow_down: str = "", trouble: str = "") -> list[Scenario]:
+    """429 with ``Retry-After`` in seconds and as a date, 500 (the policy's first back-off) and
+    503 with ``Retry-After``, each waited for, then sent. ``slow_down`` is the 429s' code and
+    ``trouble`` the 5xx' (``http_<status>`` unless given)."""
+    busy = slow_down or "http_429"
+    return [
+        retried(create, "429_seconds", Fault(429, headers={"Retry-After": "120"}), busy, 120),
+        retried(
+            create, "429_date", Fault(429, headers={"Retry-After": http_date_in(300)}), busy, 300
+        ),
+        retried(create, "500", Fault(500), trouble or "http_500", 22.5),
+        retried(
+            create,
+            "503_retry_after",
+            Fault(503, headers={"Retry-After": "60"}),
+            trouble or "http_503",
+            60,
+        ),
+    ]
+
+
+def lost_answers(create: str, lookup: str) -> list[Scenario]:
+    """No answer to the create: uncertain, so the next run looks (``lookup``) first and
+    publishes only when the platform has nothing (the request died before creating it)."""
+    uncertain = OutboxStatus.UNCERTAIN
+    return [
+        Scenario(
+            "timeout", {"create": (TIMEOUT,)}, uncertain, "timeout", (create,), (lookup, create)
+        ),
+        Scenario(
+            "timeout_after_create",
+            {"create": (TIMEOUT_AFTER_CREATE,)},
+            uncertain,
+            "timeout",
+            (create,),
+            (lookup,),
+        ),
+        Scenario(
+            "dropped_after_create",
+            {"create": (DROP_AFTER_CREATE,)},
+            uncertain,
+            "connection_dropped",
+            (create,),
+            (lookup,),
+        ),
+    ]
+
+
 def play(harness: OutboxHarness, server: PlatformServer, platform: str, case: Scenario) -> None:
     """Plays ``case`` (see ``Scenario``) on a due text post and checks every step."""
     post = harness.due_post(platform)
@@ -211,6 +302,53 @@ def play(harness: OutboxHarness, server: PlatformServer, platform: str, case: Sc
     harness.clock.advance(timedelta(hours=2))
     harness.run(platform)
     assert server.requests[sent_before:] == []
+
+
+def assert_published_once(harness: OutboxHarness, post: Post, url: str, remote: Sized) -> None:
+    """The entry is sent with the post's live ``url``, the post is published, and the platform
+    holds exactly one post (``remote``: its posts)."""
+    done = harness.entry(post)
+    assert done.status is OutboxStatus.SENT
+    assert done.url == url
+    assert harness.state(post) is PostState.PUBLISHED
+    assert len(remote) == 1
+
+
+def refuse_first(
+    harness: OutboxHarness, server: PlatformServer, platform: str, fault: Fault
+) -> OutboxEntry:
+    """One run of a due text post whose create meets ``fault``: the entry it leaves."""
+    post = harness.due_post(platform)
+    server.inject("create", fault)
+    harness.run(platform)
+    return harness.entry(post)
+
+
+def publish_photos_after(
+    harness: OutboxHarness, server: PlatformServer, platform: str, fault: Fault
+) -> Post:
+    """A due post with two photos whose create meets ``fault`` (the answer lost): uncertain
+    after the first run; a second run five minutes later (after a restart) reconciles it."""
+    post = harness.due_post(platform, photos=(1, 2))
+    server.inject("create", fault)
+    harness.run(platform)
+    assert harness.entry(post).status is OutboxStatus.UNCERTAIN
+    harness.clock.advance(timedelta(minutes=5))
+    harness.run(platform)
+    return post
+
+
+def crash_after_the_answer(
+    harness: OutboxHarness, platform: str, connector: Callable[[], Connector]
+) -> Post:
+    """A due post published through ``connector``, the app dying right after the platform's
+    answer (before the record); the harness then restarts with ``connector`` as it is."""
+    harness.make_connector = lambda: crash_after_publish(connector(), harness.store)
+    post = harness.due_post(platform)
+    with pytest.raises(Crash):
+        harness.run(platform)
+    harness.make_connector = connector
+    return post
 
 
 def crash_after_publish(inner: Connector, store: CrashingStore) -> Connector:

@@ -21,7 +21,12 @@ from core.publishing.connectors import (
     PublishRequest,
     RemotePost,
     TransientPublishError,
-    UncertainOutcome,
+)
+from tests.connectors.connector_cases import (
+    LOST_ANSWERS,
+    assert_uncertain_then_found,
+    clean_pngs,
+    refused_with,
 )
 from tests.connectors.outbox_harness import TEXT, FixedTokens
 from tests.connectors.servers.facebook import (
@@ -33,13 +38,10 @@ from tests.connectors.servers.facebook import (
 )
 from tests.connectors.servers.faults import (
     CLIENT_TIMEOUT,
-    DROP_AFTER_CREATE,
-    TIMEOUT,
     TIMEOUT_AFTER_CREATE,
     Fault,
     serving,
 )
-from tests.imaging_support import photo_png
 
 FEED = f"POST /{GRAPH_VERSION}/{PAGE_ID}/feed"
 PHOTOS = f"POST /{GRAPH_VERSION}/{PAGE_ID}/photos"
@@ -73,15 +75,6 @@ def request(
     return PublishRequest(1, "facebook", text, images, "key-1", alt_texts=alts, options=options)
 
 
-def images(tmp_path: Path, count: int) -> tuple[Path, ...]:
-    paths = []
-    for n in range(count):
-        path = tmp_path / f"clean-{n}.png"
-        path.write_bytes(photo_png(n + 1))
-        paths.append(path)
-    return tuple(paths)
-
-
 # --- publishing ----------------------------------------------------------------------------
 def test_a_text_post_with_a_link_is_one_feed_request(
     fb: FacebookConnector, server: FacebookServer
@@ -99,7 +92,7 @@ def test_a_text_post_with_a_link_is_one_feed_request(
 def test_photos_are_uploaded_unpublished_then_attached(
     fb: FacebookConnector, server: FacebookServer, tmp_path: Path
 ) -> None:
-    paths = images(tmp_path, 2)
+    paths = clean_pngs(tmp_path, 2)
     fb.publish(request(images=paths, alts=("", "The front desk team"), link="https://a.com"))
     assert server.lines() == [PHOTOS, PHOTOS, FEED]
     [post] = server.posts
@@ -121,7 +114,7 @@ def test_validate_lists_what_facebook_would_refuse(
 ) -> None:
     assert fb.validate(request()) == []
     assert fb.validate(request("")) == ["empty"]
-    assert fb.validate(request(images=images(tmp_path, 11))) == ["too_many_images"]
+    assert fb.validate(request(images=clean_pngs(tmp_path, 11))) == ["too_many_images"]
     big = tmp_path / "big.jpg"
     big.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * (4 * 1024 * 1024))
     assert fb.validate(request(images=(big,))) == ["image_too_large"]
@@ -213,24 +206,16 @@ def test_passing_trouble_is_transient(fb: FacebookConnector, server: FacebookSer
 def test_refusals_keep_graphs_words(
     fb: FacebookConnector, server: FacebookServer, fault: Fault, code: str, words: str
 ) -> None:
-    server.inject("create", fault)
-    with pytest.raises(PermanentPublishError) as refused:
-        fb.publish(request())
-    assert refused.value.code == code
-    assert words in str(refused.value)
+    refused = refused_with(fb, server, fault, request())
+    assert refused.code == code
+    assert words in str(refused)
 
 
-@pytest.mark.parametrize(
-    ("fault", "created"), [(TIMEOUT, 0), (TIMEOUT_AFTER_CREATE, 1), (DROP_AFTER_CREATE, 1)]
-)
+@LOST_ANSWERS
 def test_no_answer_is_uncertain_and_find_tells(
     fb: FacebookConnector, server: FacebookServer, fault: Fault, created: int
 ) -> None:
-    server.inject("create", fault)
-    with pytest.raises(UncertainOutcome):
-        fb.publish(request())
-    assert len(server.posts) == created
-    assert (fb.find(request()) is not None) == bool(created)
+    assert_uncertain_then_found(fb, server, request(), fault, lambda: server.posts, created)
 
 
 def test_a_photo_upload_without_an_answer_is_transient(
@@ -238,6 +223,6 @@ def test_a_photo_upload_without_an_answer_is_transient(
 ) -> None:
     server.inject("photos", TIMEOUT_AFTER_CREATE)
     with pytest.raises(TransientPublishError) as failed:
-        fb.publish(request(images=images(tmp_path, 1)))
+        fb.publish(request(images=clean_pngs(tmp_path, 1)))
     assert failed.value.code == "timeout"
     assert server.posts == []

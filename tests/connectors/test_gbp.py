@@ -23,7 +23,13 @@ from core.connectors.gbp import GbpConnector, location_name, parse_time
 from core.connectors.http import HttpClient
 from core.publishing.connectors import PermanentPublishError, PublishRequest
 from core.publishing.model import OutboxStatus
-from tests.connectors.outbox_harness import TEXT, Crash, FixedTokens, OutboxHarness
+from tests.connectors.outbox_harness import (
+    TEXT,
+    FixedTokens,
+    OutboxHarness,
+    assert_published_once,
+    crash_after_the_answer,
+)
 from tests.connectors.servers.gbp import DROP, TIMEOUT, Fault, GbpServer, status
 
 LOCATION = "accounts/108/locations/2207"
@@ -74,8 +80,12 @@ def account(base_url: str) -> Account:
 def connector(gbp: GbpServer, tokens: FixedTokens, clock: ManualClock) -> GbpConnector:
     acct = account(gbp.base_url)
     http = HttpClient(
-        gbp.base_url, tokens, account=acct, name="Google", timeout=(2.0, READ_TIMEOUT)
-    )  # type: ignore[arg-type]
+        gbp.base_url,
+        tokens,  # type: ignore[arg-type]
+        account=acct,
+        name="Google",
+        timeout=(2.0, READ_TIMEOUT),
+    )
     return GbpConnector(acct, tokens, http=http, clock=clock)  # type: ignore[arg-type]
 
 
@@ -317,27 +327,14 @@ def test_google_created_the_post_but_no_answer_came_back_is_reconciled_not_repos
 def test_a_crash_between_googles_answer_and_the_record_is_reconciled_after_the_lease(
     harness: OutboxHarness, gbp: GbpServer
 ) -> None:
-    post = harness.due_post("gbp")
-    publishing = harness.publishing("gbp")
-    real_publish = GbpConnector.publish
-
-    def publish_then_die(self: GbpConnector, req: PublishRequest) -> object:
-        remote = real_publish(self, req)
-        harness.store.crash_next = True
-        return remote
-
-    GbpConnector.publish = publish_then_die  # type: ignore[assignment,method-assign]
-    try:
-        with pytest.raises(Crash):
-            publishing.publish_due()
-    finally:
-        GbpConnector.publish = real_publish  # type: ignore[method-assign]
+    post = crash_after_the_answer(harness, "gbp", harness.make_connector)
     assert harness.entry(post).status is OutboxStatus.SENDING
+    assert len(gbp.posts(LOCATION)) == 1
     harness.clock.advance(timedelta(hours=1))
     harness.run("gbp")
-    assert harness.entry(post).status is OutboxStatus.SENT
-    assert len(gbp.posts(LOCATION)) == 1
     assert [r.operation for r in gbp.requests] == ["create_post", "list_posts"]
+    [live] = gbp.posts(LOCATION)
+    assert_published_once(harness, post, live["searchUrl"], gbp.posts(LOCATION))
 
 
 def test_reconciliation_pages_past_newer_posts_and_ignores_old_ones_with_the_same_text(

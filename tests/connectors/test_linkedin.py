@@ -20,14 +20,17 @@ from core.publishing.connectors import (
     PublishRequest,
     RemotePost,
     TransientPublishError,
-    UncertainOutcome,
+)
+from tests.connectors.connector_cases import (
+    LOST_ANSWERS,
+    assert_uncertain_then_found,
+    clean_pngs,
+    refused_with,
 )
 from tests.connectors.outbox_harness import TEXT, FixedTokens
 from tests.connectors.servers.faults import (
     CLIENT_TIMEOUT,
     DROP_AFTER_CREATE,
-    TIMEOUT,
-    TIMEOUT_AFTER_CREATE,
     Fault,
     serving,
 )
@@ -37,7 +40,6 @@ from tests.connectors.servers.linkedin import (
     TOKEN_AFTER_REFRESH,
     LinkedInServer,
 )
-from tests.imaging_support import photo_png
 
 CREATE = "POST /rest/posts"
 LIST = "GET /rest/posts"
@@ -65,15 +67,6 @@ def request(
     text: str = TEXT, images: tuple[Path, ...] = (), alts: tuple[str, ...] = ()
 ) -> PublishRequest:
     return PublishRequest(1, "linkedin", text, images, "key-1", alt_texts=alts)
-
-
-def images(tmp_path: Path, count: int) -> tuple[Path, ...]:
-    paths = []
-    for n in range(count):
-        path = tmp_path / f"clean-{n}.png"
-        path.write_bytes(photo_png(n + 1))
-        paths.append(path)
-    return tuple(paths)
 
 
 # --- the commentary ----------------------------------------------------------------------------
@@ -123,7 +116,7 @@ def test_a_text_post_names_the_version_and_the_organization(
 def test_one_image_is_media_several_are_multi_image(
     li: LinkedInConnector, server: LinkedInServer, tmp_path: Path
 ) -> None:
-    [one] = images(tmp_path, 1)
+    [one] = clean_pngs(tmp_path, 1)
     li.publish(request(images=(one,), alts=("The new hygiene room",)))
     assert server.lines() == [INIT, "PUT /dms-uploads/7141790000000000001", CREATE]
     assert server.requests[0].args == {"action": "initializeUpload"}
@@ -132,7 +125,7 @@ def test_one_image_is_media_several_are_multi_image(
     urn = "urn:li:image:C4E10AQ7141790000000000001"
     assert server.posts[0].content == {"media": {"id": urn, "altText": "The new hygiene room"}}
 
-    paths = images(tmp_path, 2)
+    paths = clean_pngs(tmp_path, 2)
     li.publish(request("Two photos from the open day", images=paths))
     content = server.posts[1].content
     assert [server.images[m["id"]] for m in content["multiImage"]["images"]] == [
@@ -145,7 +138,7 @@ def test_validate_lists_what_linkedin_would_refuse(
 ) -> None:
     assert li.validate(request()) == []
     assert li.validate(request("a" * 3001)) == ["too_long"]
-    assert li.validate(request(images=images(tmp_path, 21))) == ["too_many_images"]
+    assert li.validate(request(images=clean_pngs(tmp_path, 21))) == ["too_many_images"]
     odd = tmp_path / "photo.webp"
     odd.write_bytes(b"RIFF\0\0\0\0WEBPVP8 ")
     assert li.validate(request(images=(odd,))) == ["unsupported"]
@@ -210,11 +203,9 @@ def test_a_token_refused_twice_means_reconnect(server: LinkedInServer, clock: Ma
 def test_refusals_keep_linkedins_words(
     li: LinkedInConnector, server: LinkedInServer, status: int, words: str
 ) -> None:
-    server.inject("create", Fault(status))
-    with pytest.raises(PermanentPublishError) as refused:
-        li.publish(request())
-    assert refused.value.code == f"http_{status}"
-    assert str(refused.value).startswith(words)
+    refused = refused_with(li, server, Fault(status), request())
+    assert refused.code == f"http_{status}"
+    assert str(refused).startswith(words)
 
 
 def test_a_duplicate_is_refused_in_linkedins_words(
@@ -236,17 +227,11 @@ def test_429_and_5xx_are_transient(li: LinkedInConnector, server: LinkedInServer
     assert server.posts == []
 
 
-@pytest.mark.parametrize(
-    ("fault", "created"), [(TIMEOUT, 0), (TIMEOUT_AFTER_CREATE, 1), (DROP_AFTER_CREATE, 1)]
-)
+@LOST_ANSWERS
 def test_no_answer_is_uncertain_and_find_tells(
     li: LinkedInConnector, server: LinkedInServer, fault: Fault, created: int
 ) -> None:
-    server.inject("create", fault)
-    with pytest.raises(UncertainOutcome):
-        li.publish(request())
-    assert len(server.posts) == created
-    assert (li.find(request()) is not None) == bool(created)
+    assert_uncertain_then_found(li, server, request(), fault, lambda: server.posts, created)
 
 
 def test_an_upload_without_an_answer_is_transient(
@@ -254,6 +239,6 @@ def test_an_upload_without_an_answer_is_transient(
 ) -> None:
     server.inject("upload", DROP_AFTER_CREATE)
     with pytest.raises(TransientPublishError):
-        li.publish(request(images=images(tmp_path, 1)))
+        li.publish(request(images=clean_pngs(tmp_path, 1)))
     assert server.lines() == [INIT, "PUT /dms-uploads/7141790000000000001"]
     assert server.posts == []

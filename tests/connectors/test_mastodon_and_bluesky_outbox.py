@@ -28,10 +28,17 @@ from core.composer.model import Post, PostState
 from core.connectors.bluesky import BlueskyConnector, record_key
 from core.connectors.mastodon import MastodonConnector
 from core.demo import DemoStaff, create_demo_practice
-from core.publishing.connectors import ConnectorRegistry, PublishRequest, RemotePost
-from core.publishing.model import OutboxEntry, OutboxStatus, RetryPolicy
+from core.publishing.connectors import ConnectorRegistry
+from core.publishing.model import OutboxEntry, OutboxStatus
 from core.publishing.service import PublishingService
 from core.staff.pins import fast_hasher
+from tests.connectors.outbox_harness import (
+    JITTER,
+    POLICY,
+    Crash,
+    CrashingStore,
+    crash_after_publish,
+)
 from tests.connectors.servers import bluesky as bsky
 from tests.connectors.servers import mastodon as masto
 from tests.connectors.servers.faults import (
@@ -43,29 +50,9 @@ from tests.connectors.servers.faults import (
     PlatformServer,
     serving,
 )
-from tests.fakes import MemoryMediaStore, MemorySecrets, MemoryStore
+from tests.fakes import MemoryMediaStore, MemorySecrets
 
 TEXT = "Flu shots are here! Walk in any weekday morning or call us to book. #FluSeason"
-JITTER = 0.5
-POLICY = RetryPolicy(max_attempts=4)
-
-
-class Crash(BaseException):
-    """The process dies (not an Exception: nothing in the app may catch it)."""
-
-
-class CrashingStore(MemoryStore):
-    """A store whose next unit of work dies, as a power cut would."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.crash_next = False
-
-    def __call__(self):  # type: ignore[no-untyped-def]
-        if self.crash_next:
-            self.crash_next = False
-            raise Crash
-        return super().__call__()
 
 
 class FixedTokens(TokenProvider):
@@ -82,24 +69,6 @@ class FixedTokens(TokenProvider):
 
     def reconnect_needed(self, account: Account) -> ReconnectNeeded:
         return ReconnectNeeded(platform=account.platform, account_id=account.id)
-
-
-class DiesAfterAnswer:
-    """The real connector, in a process that dies right after the platform answered (before
-    the outbox records it): the answer is lost, the post exists."""
-
-    def __init__(self, connector: Any, store: CrashingStore) -> None:
-        self.connector = connector
-        self.store = store
-
-    def publish(self, request: PublishRequest) -> RemotePost:
-        remote: RemotePost = self.connector.publish(request)
-        self.store.crash_next = True
-        return remote
-
-    def find(self, request: PublishRequest) -> RemotePost | None:
-        found: RemotePost | None = self.connector.find(request)
-        return found
 
 
 @dataclass
@@ -373,7 +342,7 @@ def test_a_crash_between_the_answer_and_its_record_is_reconciled_on_restart(
 ) -> None:
     post = due_post(services, staff, clock, platform.name)
     assert post.id is not None
-    dying = DiesAfterAnswer(platform.connector(), store)
+    dying = crash_after_publish(platform.connector(), store)
     with pytest.raises(Crash):
         publishing_for(services, store, clock, dying, platform.name).publish_due()
     assert platform.posts() == 1

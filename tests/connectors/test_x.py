@@ -20,14 +20,18 @@ from core.publishing.connectors import (
     PublishRequest,
     RemotePost,
     TransientPublishError,
-    UncertainOutcome,
+)
+from tests.connectors.connector_cases import (
+    LOST_ANSWERS,
+    assert_uncertain_then_found,
+    clean_pngs,
+    refused_with,
 )
 from tests.connectors.outbox_harness import TEXT, FixedTokens
 from tests.connectors.servers.faults import (
     CLIENT_TIMEOUT,
     DROP_AFTER_CREATE,
     TIMEOUT,
-    TIMEOUT_AFTER_CREATE,
     Fault,
     http_date_in,
     serving,
@@ -39,7 +43,6 @@ from tests.connectors.servers.x import (
     XServer,
     rate_limit_headers,
 )
-from tests.imaging_support import photo_png
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 64
 
@@ -78,15 +81,6 @@ def request(
     return PublishRequest(1, "x", text, images, "key-1", alt_texts=alts)
 
 
-def images(tmp_path: Path, count: int) -> tuple[Path, ...]:
-    paths = []
-    for n in range(count):
-        path = tmp_path / f"clean-{n}.png"
-        path.write_bytes(photo_png(n + 1))
-        paths.append(path)
-    return tuple(paths)
-
-
 # --- publishing ----------------------------------------------------------------------------
 def test_a_text_post_is_one_request_with_the_token(x: XConnector, server: XServer) -> None:
     remote = x.publish(request())
@@ -101,7 +95,7 @@ def test_a_text_post_is_one_request_with_the_token(x: XConnector, server: XServe
 def test_images_are_uploaded_with_their_descriptions_then_attached(
     x: XConnector, server: XServer, tmp_path: Path
 ) -> None:
-    paths = images(tmp_path, 2)
+    paths = clean_pngs(tmp_path, 2)
     x.publish(request(images=paths, alts=("Our waiting room, freshly painted",)))
     assert server.lines() == [
         "POST /2/media/upload",
@@ -139,14 +133,14 @@ def test_validate_lists_what_x_would_refuse(x: XConnector, tmp_path: Path) -> No
     assert x.validate(request()) == []
     assert x.validate(request("a" * 281)) == ["too_long"]
     assert x.validate(request("   ")) == ["empty"]
-    assert x.validate(request(images=images(tmp_path, 5))) == ["too_many_images"]
+    assert x.validate(request(images=clean_pngs(tmp_path, 5))) == ["too_many_images"]
     big = tmp_path / "big.jpg"
     big.write_bytes(JPEG + b"\0" * (5 * 1024 * 1024))
     assert x.validate(request(images=(big,))) == ["image_too_large"]
     odd = tmp_path / "odd.bmp"
     odd.write_bytes(b"BM" + b"\0" * 64)
     assert x.validate(request(images=(odd,))) == ["unsupported"]
-    paths = images(tmp_path, 1)
+    paths = clean_pngs(tmp_path, 1)
     assert x.validate(request(images=paths, alts=("a" * 1001,))) == ["alt_text_too_long"]
     assert x.validate(request(images=(tmp_path / "gone.png",))) == ["image_unreadable"]
 
@@ -163,7 +157,7 @@ def test_a_post_x_would_refuse_is_never_sent(x: XConnector, server: XServer) -> 
 def test_find_recognises_the_post_as_x_rewrote_it(
     x: XConnector, server: XServer, tmp_path: Path
 ) -> None:
-    paths = images(tmp_path, 1)
+    paths = clean_pngs(tmp_path, 1)
     sent = x.publish(request(images=paths))
     [tweet] = server.tweets
     assert "t.co" in tweet.text
@@ -243,12 +237,10 @@ def test_a_second_401_means_reconnect(x: XConnector, server: XServer) -> None:
 def test_refusals_are_permanent_in_plain_words(
     x: XConnector, server: XServer, status: int, code: str, words: str
 ) -> None:
-    server.inject("create", Fault(status))
-    with pytest.raises(PermanentPublishError) as refused:
-        x.publish(request())
-    assert refused.value.code == code
-    assert str(refused.value).startswith(words)
-    assert TEXT not in str(refused.value)
+    refused = refused_with(x, server, Fault(status), request())
+    assert refused.code == code
+    assert str(refused).startswith(words)
+    assert TEXT not in str(refused)
     assert server.tweets == []
 
 
@@ -291,17 +283,11 @@ def test_server_errors_are_transient(x: XConnector, server: XServer, status: int
     assert server.tweets == []
 
 
-@pytest.mark.parametrize(
-    ("fault", "created"), [(TIMEOUT, 0), (TIMEOUT_AFTER_CREATE, 1), (DROP_AFTER_CREATE, 1)]
-)
+@LOST_ANSWERS
 def test_no_answer_after_sending_is_uncertain(
     x: XConnector, server: XServer, fault: Fault, created: int
 ) -> None:
-    server.inject("create", fault)
-    with pytest.raises(UncertainOutcome):
-        x.publish(request())
-    assert len(server.tweets) == created
-    assert (x.find(request()) is not None) == bool(created)
+    assert_uncertain_then_found(x, server, request(), fault, lambda: server.tweets, created)
 
 
 def test_an_upload_without_an_answer_is_transient_not_uncertain(
@@ -309,7 +295,7 @@ def test_an_upload_without_an_answer_is_transient_not_uncertain(
 ) -> None:
     server.inject("upload", DROP_AFTER_CREATE)
     with pytest.raises(TransientPublishError) as failed:
-        x.publish(request(images=images(tmp_path, 1)))
+        x.publish(request(images=clean_pngs(tmp_path, 1)))
     assert failed.value.code == "connection_dropped"
     assert server.lines() == ["POST /2/media/upload"]
     assert server.tweets == []

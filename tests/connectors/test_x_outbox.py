@@ -15,24 +15,29 @@ from core.accounts.model import Account
 from core.clock import ManualClock
 from core.composer.model import PostState
 from core.connectors.x import XConnector
-from core.publishing.connectors import Connector
 from core.publishing.model import OutboxStatus
 from tests.connectors.outbox_harness import (
     POLICY,
-    Crash,
     FixedTokens,
     OutboxHarness,
     Scenario,
-    crash_after_publish,
+    assert_published_once,
+    crash_after_the_answer,
+    lost_answers,
     play,
+    publish_photos_after,
+    refuse_first,
+    refused,
+    retried,
+    retry_cases,
+    sent,
+    token_cases,
 )
 from tests.connectors.servers.faults import (
     CLIENT_TIMEOUT,
     DROP_AFTER_CREATE,
     TIMEOUT,
-    TIMEOUT_AFTER_CREATE,
     Fault,
-    http_date_in,
     serving,
 )
 from tests.connectors.servers.x import (
@@ -67,76 +72,14 @@ def harness(server: XServer, clock: ManualClock, tmp_path: Path) -> OutboxHarnes
 
 
 SCENARIOS = [
-    Scenario("sent", {}, _S.SENT, "", (CREATE,)),
-    Scenario("401_refreshed", {"create": (Fault(401),)}, _S.SENT, "", (CREATE, CREATE)),
-    Scenario(
-        "401_twice",
-        {"create": (Fault(401),) * 2},
-        _S.FAILED,
-        "token_revoked",
-        (CREATE,) * 2,
-        posts=0,
+    sent(CREATE),
+    *token_cases(CREATE),
+    *(refused(CREATE, status) for status in (403, 404, 413, 422)),
+    *retry_cases(CREATE),
+    retried(
+        CREATE, "429_rate_limit_reset", Fault(429, headers=rate_limit_headers(600)), "http_429", 600
     ),
-    Scenario("403", {"create": (Fault(403),)}, _S.FAILED, "http_403", (CREATE,), posts=0),
-    Scenario("404", {"create": (Fault(404),)}, _S.FAILED, "http_404", (CREATE,), posts=0),
-    Scenario("413", {"create": (Fault(413),)}, _S.FAILED, "http_413", (CREATE,), posts=0),
-    Scenario("422", {"create": (Fault(422),)}, _S.FAILED, "http_422", (CREATE,), posts=0),
-    Scenario(
-        "429_seconds",
-        {"create": (Fault(429, headers={"Retry-After": "120"}),)},
-        _S.PENDING,
-        "http_429",
-        (CREATE,),
-        (CREATE,),
-        wait=120,
-    ),
-    Scenario(
-        "429_date",
-        {"create": (Fault(429, headers={"Retry-After": http_date_in(300)}),)},
-        _S.PENDING,
-        "http_429",
-        (CREATE,),
-        (CREATE,),
-        wait=300,
-    ),
-    Scenario(
-        "429_rate_limit_reset",
-        {"create": (Fault(429, headers=rate_limit_headers(600)),)},
-        _S.PENDING,
-        "http_429",
-        (CREATE,),
-        (CREATE,),
-        wait=600,
-    ),
-    Scenario(
-        "500", {"create": (Fault(500),)}, _S.PENDING, "http_500", (CREATE,), (CREATE,), wait=22.5
-    ),
-    Scenario(
-        "503_retry_after",
-        {"create": (Fault(503, headers={"Retry-After": "60"}),)},
-        _S.PENDING,
-        "http_503",
-        (CREATE,),
-        (CREATE,),
-        wait=60,
-    ),
-    Scenario("timeout", {"create": (TIMEOUT,)}, _S.UNCERTAIN, "timeout", (CREATE,), (LIST, CREATE)),
-    Scenario(
-        "timeout_after_create",
-        {"create": (TIMEOUT_AFTER_CREATE,)},
-        _S.UNCERTAIN,
-        "timeout",
-        (CREATE,),
-        (LIST,),
-    ),
-    Scenario(
-        "dropped_after_create",
-        {"create": (DROP_AFTER_CREATE,)},
-        _S.UNCERTAIN,
-        "connection_dropped",
-        (CREATE,),
-        (LIST,),
-    ),
+    *lost_answers(CREATE, LIST),
 ]
 
 
@@ -151,14 +94,11 @@ def test_each_fault_ends_in_exactly_one_post_or_a_plain_refusal(
 def test_a_refusal_is_stored_in_xs_words_without_the_post(
     harness: OutboxHarness, server: XServer
 ) -> None:
-    post = harness.due_post("x")
-    server.inject("create", Fault(403))
-    harness.run("x")
-    failed = harness.entry(post)
+    failed = refuse_first(harness, server, "x", Fault(403))
     assert failed.error_message == (
         "X does not allow this account to do that: You are not permitted to perform this action."
     )
-    history = harness.services.composer.history(post.id or 0)
+    history = harness.services.composer.history(failed.post_id)
     assert history.transitions[-1].note == f"X: {failed.error_message}"
 
 
@@ -183,38 +123,23 @@ def test_a_look_up_that_fails_keeps_the_entry_uncertain_until_it_answers(
 def test_a_crash_between_xs_answer_and_the_record_is_reconciled(
     harness: OutboxHarness, server: XServer, clock: ManualClock
 ) -> None:
-    def crashing() -> Connector:
-        return crash_after_publish(make_connector(server, clock), harness.store)
-
-    harness.make_connector = crashing
-    post = harness.due_post("x")
-    with pytest.raises(Crash):
-        harness.run("x")
+    post = crash_after_the_answer(harness, "x", lambda: make_connector(server, clock))
     assert harness.entry(post).status is _S.SENDING
     assert len(server.tweets) == 1
 
-    harness.make_connector = lambda: make_connector(server, clock)
     harness.run("x")  # restarted at once: the lease still holds
     assert server.lines() == [CREATE]
     clock.advance(POLICY.lease)
     harness.run("x")
     assert server.lines() == [CREATE, LIST]
-    done = harness.entry(post)
-    assert done.status is _S.SENT
-    assert done.url == f"https://x.com/maplegrovedental/status/{server.tweets[0].id}"
-    assert harness.state(post) is PostState.PUBLISHED
-    assert len(server.tweets) == 1
+    url = f"https://x.com/maplegrovedental/status/{server.tweets[0].id}"
+    assert_published_once(harness, post, url, server.tweets)
 
 
 def test_photos_go_out_as_clean_exports_once_after_a_dropped_connection(
     harness: OutboxHarness, server: XServer, clock: ManualClock
 ) -> None:
-    post = harness.due_post("x", photos=(1, 2))
-    server.inject("create", DROP_AFTER_CREATE)
-    harness.run("x")
-    assert harness.entry(post).status is _S.UNCERTAIN
-    clock.advance(timedelta(minutes=5))
-    harness.run("x")
+    post = publish_photos_after(harness, server, "x", DROP_AFTER_CREATE)
     assert server.lines() == [UPLOAD, UPLOAD, CREATE, LIST]
     [tweet] = server.tweets
     uploaded = [server.media[m][0] for m in tweet.media_ids]
