@@ -9,13 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
     QSize,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QPainter
@@ -35,6 +33,7 @@ from core.composer.ports import PostOrder, PostQuery
 from core.composer.variants import variant_text
 from gui import theme
 from gui.composer.wording import platform_name, state_label, state_tone
+from gui.paging import PagedListModel, reselect, single_shot_timer
 from gui.tasks import TaskRunner
 from gui.widgets import button
 
@@ -69,7 +68,7 @@ def title_of(post: Post) -> str:
     return first if len(first) <= 80 else first[:79] + "\u2026"
 
 
-class PostListModel(QAbstractListModel):
+class PostListModel(PagedListModel[Post]):
     """Posts for a ``PostQuery``, fetched a page at a time through the runner."""
 
     def __init__(
@@ -79,23 +78,15 @@ class PostListModel(QAbstractListModel):
         describe: Callable[[Post], str],
         parent: Any = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner
+        super().__init__(runner, parent)
         self._fetch = fetch
         self._describe = describe
-        self._posts: list[Post] = []
-        self._total = 0
         self._query = PostQuery(limit=PAGE_SIZE)
-        self._loading = False
-        self._generation = 0
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._posts)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._posts):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        post = self._posts[index.row()]
+        post = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return title_of(post) or self.tr("(empty draft)")
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -110,74 +101,19 @@ class PostListModel(QAbstractListModel):
 
     def load(self, query: PostQuery, done: Callable[[], None] | None = None) -> None:
         """Replace the list with the first page of ``query``."""
-        self._generation += 1
-        generation = self._generation
         self._query = PostQuery(**{**_fields(query), "offset": 0, "limit": PAGE_SIZE})
-        fetch, first = self._fetch, self._query
+        self._load_first_page(done)
 
-        def loaded(result: tuple[list[Post], int]) -> None:
-            if generation != self._generation:
-                return
-            self.beginResetModel()
-            self._posts, self._total = list(result[0]), result[1]
-            self.endResetModel()
-            self._loading = False
-            if done is not None:
-                done()
+    def _fetcher(self, offset: int) -> Callable[[], tuple[list[Post], int]]:
+        fetch, query = self._fetch, PostQuery(**{**_fields(self._query), "offset": offset})
+        return lambda: fetch(query)
 
-        self._loading = True
-        self._runner.run(lambda: fetch(first), loaded, lambda _e: setattr(self, "_loading", False))
-
-    def clear(self) -> None:
-        self._generation += 1
-        self.beginResetModel()
-        self._posts, self._total = [], 0
-        self.endResetModel()
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._loading and len(self._posts) < self._total
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        generation = self._generation
-        query = PostQuery(**{**_fields(self._query), "offset": len(self._posts)})
-        fetch = self._fetch
-
-        def more(result: tuple[list[Post], int]) -> None:
-            self._loading = False
-            if generation != self._generation:
-                return
-            known = {p.id for p in self._posts}
-            fresh = [p for p in result[0] if p.id not in known]
-            if fresh:
-                start = len(self._posts)
-                self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-                self._posts.extend(fresh)
-                self.endInsertRows()
-            self._total = result[1]
-
-        self._loading = True
-        self._runner.run(lambda: fetch(query), more, lambda _e: setattr(self, "_loading", False))
+    def _row_id(self, row: Post) -> int | None:
+        return row.id
 
     def update_post(self, post: Post) -> None:
         """Show a saved post's new text or state in place."""
-        for row, known in enumerate(self._posts):
-            if known.id == post.id:
-                self._posts[row] = post
-                index = self.index(row)
-                self.dataChanged.emit(index, index)
-                return
-
-    def row_of(self, post_id: int) -> int:
-        for row, post in enumerate(self._posts):
-            if post.id == post_id:
-                return row
-        return -1
-
-    @property
-    def total(self) -> int:
-        return self._total
+        self.replace(post)
 
 
 def _fields(query: PostQuery) -> dict[str, Any]:
@@ -282,10 +218,7 @@ class PostListPanel(QWidget):
         self.view.setAccessibleName(self.tr("Posts"))
         self.view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         column.addWidget(self.view, 1)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.reload)
+        self._search_timer = single_shot_timer(self, SEARCH_DELAY_MS, self.reload)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.filter.currentIndexChanged.connect(lambda _i: self.reload())
         self.view.selectionModel().currentChanged.connect(self._current_changed)
@@ -300,18 +233,7 @@ class PostListPanel(QWidget):
         """Load the first page again, keeping (or moving to ``select``) the selection; ``then``
         runs once the rows are in."""
         keep = select if select is not None else self._selected
-
-        def reselect() -> None:
-            if keep is not None:
-                row = self.model.row_of(keep)
-                if row >= 0:
-                    self.view.selectionModel().blockSignals(True)
-                    self.view.setCurrentIndex(self.model.index(row))
-                    self.view.selectionModel().blockSignals(False)
-            if then is not None:
-                then()
-
-        self.model.load(self.query(), reselect)
+        self.model.load(self.query(), reselect(self.view, self.model, keep, then, scroll=False))
 
     def clear(self) -> None:
         self._selected = None

@@ -8,13 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
     QSize,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QPainter
@@ -32,8 +30,9 @@ from PySide6.QtWidgets import (
 from core.app import Services
 from core.consent.model import Authorization, AuthorizationStatus, Patient
 from core.consent.ports import AuthorizationQuery
-from gui import errors, theme
+from gui import theme
 from gui.consent.wording import STATUS_ORDER, long_date, status_label, status_tone
+from gui.paging import FilteredListModel, single_shot_timer
 from gui.tasks import TaskRunner
 
 PAGE_SIZE = 100
@@ -51,26 +50,16 @@ def _full_name(patient: Patient) -> str:
     return f"{name} ({patient.preferred_name})" if patient.preferred_name else name
 
 
-class ConsentListModel(QAbstractListModel):
+class ConsentListModel(FilteredListModel[Row, AuthorizationStatus]):
     """Rows for the list, fetched through the runner: a first page, then more as the view
     scrolls (``canFetchMore``/``fetchMore``). Stale answers (the filter changed meanwhile)
     are dropped."""
 
     def __init__(self, services: Services, runner: TaskRunner, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(runner, parent)
         self._services = services
-        self._runner = runner
-        self._rows: list[Row] = []
-        self._total = 0
-        self._statuses: tuple[AuthorizationStatus, ...] = ()
-        self._text = ""
-        self._loading = False
-        self._generation = 0
 
     # --- Qt model --------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -111,31 +100,6 @@ class ConsentListModel(QAbstractListModel):
         authorization)."""
         return bool(self._text) and not self._statuses
 
-    def load(
-        self,
-        statuses: tuple[AuthorizationStatus, ...],
-        text: str,
-        done: Callable[[], None] | None = None,
-    ) -> None:
-        """Replace the rows with the first page for this filter and search text."""
-        self._generation += 1
-        generation = self._generation
-        self._statuses, self._text = statuses, text.strip()
-        fetch = self._fetcher(0)
-
-        def loaded(result: tuple[list[Row], int]) -> None:
-            if generation != self._generation:
-                return
-            self.beginResetModel()
-            self._rows, self._total = list(result[0]), result[1]
-            self.endResetModel()
-            self._loading = False
-            if done is not None:
-                done()
-
-        self._loading = True
-        self._runner.run(fetch, loaded, self._failed)
-
     def _fetcher(self, offset: int) -> Callable[[], tuple[list[Row], int]]:
         consent = self._services.consent
         text, statuses = self._text, self._statuses
@@ -154,53 +118,16 @@ class ConsentListModel(QAbstractListModel):
 
         return authorizations
 
-    def _failed(self, exc: BaseException) -> None:
-        self._loading = False
-        errors.show_error(None, exc)
-
-    def clear(self) -> None:
-        self._generation += 1
-        self._loading = False
-        self.beginResetModel()
-        self._rows, self._total = [], 0
-        self.endResetModel()
-
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return (
-            not parent.isValid()
-            and not self._loading
-            and not self.by_patient
-            and len(self._rows) < self._total
-        )
+        # A name search over all statuses is one page of patients: there is no next page.
+        return not self.by_patient and super().canFetchMore(parent)
 
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        generation = self._generation
-        fetch = self._fetcher(len(self._rows))
-
-        def more(result: tuple[list[Row], int]) -> None:
-            self._loading = False
-            if generation != self._generation:
-                return
-            known = {a.id for a, _p, _s in self._rows if a is not None}
-            fresh = [r for r in result[0] if r[0] is None or r[0].id not in known]
-            if fresh:
-                start = len(self._rows)
-                self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-                self._rows.extend(fresh)
-                self.endInsertRows()
-            self._total = result[1]
-
-        self._loading = True
-        self._runner.run(fetch, more, self._failed)
-
-    @property
-    def total(self) -> int:
-        return self._total
+    def _row_id(self, row: Row) -> int | None:
+        """The authorization's id (a patient row alone has none)."""
+        return row[0].id if row[0] is not None else None
 
     def patient_at(self, row: int) -> Patient:
-        return self._rows[row][1]
+        return self.row_at(row)[1]
 
 
 class ConsentRowDelegate(QStyledItemDelegate):
@@ -293,10 +220,7 @@ class ConsentList(QWidget):
         self.view.setAccessibleName(self.tr("Consents"))
         self.view.setSelectionMode(QListView.SelectionMode.SingleSelection)
         column.addWidget(self.view, 1)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self._search_now)
+        self._timer = single_shot_timer(self, SEARCH_DELAY_MS, self._search_now)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.filter.currentIndexChanged.connect(lambda _i: self.reload())
         self.view.selectionModel().currentChanged.connect(self._current_changed)

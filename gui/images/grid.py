@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QBuffer,
     QByteArray,
     QIODevice,
@@ -54,6 +53,7 @@ from core.app import Services
 from core.imaging.model import ImageRecord, ImageStatus, RedactionStyle
 from gui import errors, theme
 from gui.images.wording import status_label, status_tone
+from gui.paging import FilteredListModel
 from gui.tasks import TaskRunner
 
 PAGE_SIZE = 200
@@ -197,30 +197,19 @@ class ThumbnailCache(QObject):
         self._runner.run(work, done, failed)
 
 
-class ImageGridModel(QAbstractListModel):
+class ImageGridModel(FilteredListModel[ImageRecord, ImageStatus]):
     """The library's photos for a status filter and search text: a first page, then more as
     the view scrolls (``canFetchMore``/``fetchMore``). Stale answers are dropped."""
 
     def __init__(
         self, services: Services, runner: TaskRunner, cache: ThumbnailCache, parent: Any = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(runner, parent)
         self._services = services
-        self._runner = runner
         self.cache = cache
-        self._rows: list[ImageRecord] = []
-        self._row_of_hash: dict[str, int] = {}
-        self._total = 0
-        self._statuses: tuple[ImageStatus, ...] = ()
-        self._text = ""
-        self._loading = False
-        self._generation = 0
         cache.loaded.connect(self._thumbnail_loaded)
 
     # --- Qt model --------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -241,40 +230,6 @@ class ImageGridModel(QAbstractListModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     # --- loading ---------------------------------------------------------------------------
-    @property
-    def total(self) -> int:
-        return self._total
-
-    @property
-    def loading(self) -> bool:
-        return self._loading
-
-    def load(
-        self,
-        statuses: tuple[ImageStatus, ...],
-        text: str,
-        done: Callable[[], None] | None = None,
-    ) -> None:
-        """Replace the rows with the first page for this filter and search text."""
-        self._generation += 1
-        generation = self._generation
-        self._statuses, self._text = statuses, text.strip()
-        fetch = self._fetcher(0)
-
-        def loaded(result: tuple[list[ImageRecord], int]) -> None:
-            if generation != self._generation:
-                return
-            self.beginResetModel()
-            self._rows, self._total = list(result[0]), result[1]
-            self._index_rows()
-            self.endResetModel()
-            self._loading = False
-            if done is not None:
-                done()
-
-        self._loading = True
-        self._runner.run(fetch, loaded, self._failed)
-
     def _fetcher(self, offset: int) -> Callable[[], tuple[list[ImageRecord], int]]:
         from core.imaging.ports import ImageQuery
 
@@ -286,67 +241,22 @@ class ImageGridModel(QAbstractListModel):
 
         return fetch
 
-    def _failed(self, exc: BaseException) -> None:
-        self._loading = False
-        errors.show_error(None, exc)
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._loading and len(self._rows) < self._total
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        generation = self._generation
-        fetch = self._fetcher(len(self._rows))
-
-        def more(result: tuple[list[ImageRecord], int]) -> None:
-            self._loading = False
-            if generation != self._generation:
-                return
-            fresh = [r for r in result[0] if r.media_hash not in self._row_of_hash]
-            if fresh:
-                start = len(self._rows)
-                self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-                self._rows.extend(fresh)
-                self._index_rows()
-                self.endInsertRows()
-            self._total = result[1]
-
-        self._loading = True
-        self._runner.run(fetch, more, self._failed)
-
-    def clear(self) -> None:
-        self._generation += 1
-        self._loading = False
-        self.beginResetModel()
-        self._rows, self._total = [], 0
-        self._row_of_hash = {}
-        self.endResetModel()
-
     # --- rows ------------------------------------------------------------------------------
-    def _index_rows(self) -> None:
-        self._row_of_hash = {r.media_hash: i for i, r in enumerate(self._rows)}
+    def _row_id(self, row: ImageRecord) -> int | None:
+        return row.id
+
+    def _key(self, row: ImageRecord) -> str:
+        """The same photo is the same file content (a record is replaced by hash)."""
+        return row.media_hash
 
     def record_at(self, row: int) -> ImageRecord:
-        return self._rows[row]
+        return self.row_at(row)
 
     def records(self) -> Sequence[ImageRecord]:
-        return tuple(self._rows)
-
-    def row_of(self, image_id: int) -> int:
-        return next((i for i, r in enumerate(self._rows) if r.id == image_id), -1)
-
-    def replace(self, record: ImageRecord) -> None:
-        """Show a changed record in place (its status badge)."""
-        row = self._row_of_hash.get(record.media_hash, -1)
-        if row < 0:
-            return
-        self._rows[row] = record
-        index = self.index(row)
-        self.dataChanged.emit(index, index)
+        return self.all_rows()
 
     def _thumbnail_loaded(self, media_hash: str) -> None:
-        row = self._row_of_hash.get(media_hash, -1)
+        row = self._row_of_key.get(media_hash, -1)
         if row >= 0:
             index = self.index(row)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])

@@ -10,8 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import shiboken6
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QLayout, QWidget
 
 from core.app import Services
 from core.incentives.model import PointRules
@@ -21,6 +21,7 @@ from core.staff.rules import can
 from gui import errors
 from gui.incentives.wording import custom_names
 from gui.tasks import TaskRunner
+from gui.widgets import Banner
 
 DATA_AREA = "incentives"
 """The ``hub.data_changed`` area for contributions, rewards, redemptions, goals and rules."""
@@ -60,6 +61,15 @@ def load_context(services: Services) -> IncentiveContext:
     )
 
 
+def clear_layout(layout: QLayout) -> None:
+    """Take every widget out of ``layout`` and delete it (a list shown again from scratch)."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.deleteLater()
+
+
 def may_manage(member: StaffMember | None) -> bool:
     """Whether ``member`` may manage incentives (the service checks again)."""
     return member is not None and can(member.role, Permission.MANAGE_INCENTIVES)
@@ -75,6 +85,8 @@ class IncentiveTab(QWidget):
     """
 
     changed = Signal()
+    notice: Banner
+    """What was just done, in a sentence (made by ``_make_notice`` in the tabs that say so)."""
 
     def __init__(
         self, services: Services, runner: TaskRunner, parent: QWidget | None = None
@@ -85,6 +97,8 @@ class IncentiveTab(QWidget):
         self.user: StaffMember | None = None
         self.context = IncentiveContext()
         self.loaded = False
+        self.dialog: QDialog | None = None
+        """The dialog this tab has open (rejected at sign-out)."""
         self._generation = 0
 
     @property
@@ -130,3 +144,21 @@ class IncentiveTab(QWidget):
                 errors.show_error(self, exc)
 
         self.runner.run(fn, lambda result: on_success(result) if current() else None, failed)
+
+    def _open(self, dialog: QDialog) -> None:
+        """Open ``dialog`` window-modal as ``self.dialog`` until it closes."""
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _o=None: setattr(self, "dialog", None))
+        self.dialog = dialog
+        dialog.open()
+
+    def _make_notice(self) -> Banner:
+        """The tab's ``notice``, hidden until there is something to say."""
+        self.notice = Banner("", "success")
+        self.notice.hide()
+        return self.notice
+
+    def _show_notice(self, text: str) -> None:
+        self.notice.set_text(text)
+        self.notice.setVisible(bool(text))

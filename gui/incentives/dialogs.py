@@ -64,6 +64,36 @@ def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButt
     return buttons, ok
 
 
+def _column(dialog: QDialog, title: str, width: int, intro: str) -> QVBoxLayout:
+    """The dialog's column, opened by its title (also the window's) and what it is for."""
+    dialog.setWindowTitle(title)
+    dialog.setMinimumWidth(width)
+    column = QVBoxLayout(dialog)
+    column.setSpacing(12)
+    column.addWidget(heading(title, 2))
+    column.addWidget(caption(intro))
+    return column
+
+
+def _spin(form: QFormLayout, label: str, limits: tuple[int, int], value: int) -> QSpinBox:
+    """A number between ``limits``, added to ``form`` as ``label``."""
+    spin = QSpinBox()
+    spin.setRange(*limits)
+    spin.setValue(value)
+    spin.setAccessibleName(label)
+    form.addRow(label, spin)
+    return spin
+
+
+def _name_edit(form: QFormLayout, label: str, placeholder: str, text: str = "") -> QLineEdit:
+    edit = QLineEdit(text)
+    edit.setMaxLength(MAX_NAME)
+    edit.setPlaceholderText(placeholder)
+    edit.setAccessibleName(label)
+    form.addRow(label, edit)
+    return edit
+
+
 def _note_edit(label: str) -> QPlainTextEdit:
     edit = QPlainTextEdit()
     edit.setTabChangesFocus(True)
@@ -98,19 +128,15 @@ class LogDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("Log a contribution"))
-        self.setMinimumWidth(500)
         self._rules = rules
-        column = QVBoxLayout(self)
-        column.setSpacing(12)
-        column.addWidget(heading(tr("Log a contribution"), 2))
-        column.addWidget(
-            caption(
-                tr(
-                    "Posts, photo checks, consents and on-time replies are credited by the app "
-                    "itself; log here what it cannot see."
-                )
-            )
+        column = _column(
+            self,
+            tr("Log a contribution"),
+            500,
+            tr(
+                "Posts, photo checks, consents and on-time replies are credited by the app "
+                "itself; log here what it cannot see."
+            ),
         )
         form = QFormLayout()
         self.person = QComboBox()
@@ -136,11 +162,7 @@ class LogDialog(QDialog):
         form.addRow(tr("What"), self.kind)
         self.about = caption("")
         form.addRow("", self.about)
-        self.points = QSpinBox()
-        self.points.setRange(*MANUAL_POINTS)
-        self.points.setValue(2)
-        self.points.setAccessibleName(tr("Points"))
-        form.addRow(tr("Points"), self.points)
+        self.points = _spin(form, tr("Points"), MANUAL_POINTS, 2)
         self.note = _note_edit(tr("Note"))
         self.note.setPlaceholderText(tr("For example: filmed the new hygienist's intro video"))
         form.addRow(tr("Note"), self.note)
@@ -212,31 +234,20 @@ class RewardDialog(QDialog):
     def __init__(self, reward: RewardItem | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._original = reward or RewardItem(id=None, name="", cost=10)
-        title = tr("Edit reward") if reward is not None else tr("Add a reward")
-        self.setWindowTitle(title)
-        self.setMinimumWidth(440)
-        column = QVBoxLayout(self)
-        column.setSpacing(12)
-        column.addWidget(heading(title, 2))
-        column.addWidget(
-            caption(
-                tr(
-                    "Changing a cost does not change requests already made: they keep the cost "
-                    "they were made at."
-                )
-            )
+        column = _column(
+            self,
+            tr("Edit reward") if reward is not None else tr("Add a reward"),
+            440,
+            tr(
+                "Changing a cost does not change requests already made: they keep the cost "
+                "they were made at."
+            ),
         )
         form = QFormLayout()
-        self.name = QLineEdit(self._original.name)
-        self.name.setMaxLength(MAX_NAME)
-        self.name.setPlaceholderText(tr("For example: coffee card"))
-        self.name.setAccessibleName(tr("Reward"))
-        form.addRow(tr("Reward"), self.name)
-        self.cost = QSpinBox()
-        self.cost.setRange(*REWARD_COSTS)
-        self.cost.setValue(self._original.cost)
-        self.cost.setAccessibleName(tr("Cost in points"))
-        form.addRow(tr("Cost in points"), self.cost)
+        self.name = _name_edit(
+            form, tr("Reward"), tr("For example: coffee card"), self._original.name
+        )
+        self.cost = _spin(form, tr("Cost in points"), REWARD_COSTS, self._original.cost)
         self.active = QCheckBox(tr("Offered (people can request it)"))
         self.active.setChecked(self._original.active)
         form.addRow("", self.active)
@@ -283,18 +294,13 @@ class GoalDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._original = goal
-        title = tr("Add a goal") if new else tr("Edit goal")
-        self.setWindowTitle(title)
-        self.setMinimumWidth(460)
-        column = QVBoxLayout(self)
-        column.setSpacing(12)
-        column.addWidget(heading(title, 2))
-        column.addWidget(
-            caption(
-                tr("{name}'s objective for {year}. Progress counts what the log credits.").format(
-                    name=person_name, year=goal.year
-                )
-            )
+        column = _column(
+            self,
+            tr("Add a goal") if new else tr("Edit goal"),
+            460,
+            tr("{name}'s objective for {year}. Progress counts what the log credits.").format(
+                name=person_name, year=goal.year
+            ),
         )
         form = QFormLayout()
         self.kind = QComboBox()
@@ -306,11 +312,7 @@ class GoalDialog(QDialog):
             self.kind.addItem(kind_label(goal.kind, names), goal.kind)
         self.kind.setCurrentIndex(max(0, self.kind.findData(goal.kind)))
         form.addRow(tr("What"), self.kind)
-        self.count = QSpinBox()
-        self.count.setRange(*GOAL_COUNTS)
-        self.count.setValue(max(goal.count, 1))
-        self.count.setAccessibleName(tr("How many"))
-        form.addRow(tr("How many"), self.count)
+        self.count = _spin(form, tr("How many"), GOAL_COUNTS, max(goal.count, 1))
         self.period = QComboBox()
         self.period.setAccessibleName(tr("When"))
         for period in GoalPeriod:
@@ -347,19 +349,15 @@ class ExportDialog(QDialog):
         self, year: int, month: int, first_year: int, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("Export contributions"))
-        self.setMinimumWidth(420)
-        column = QVBoxLayout(self)
-        column.setSpacing(12)
-        column.addWidget(heading(tr("Export contributions"), 2))
-        column.addWidget(
-            caption(
-                tr(
-                    "A spreadsheet (CSV) with one row per contribution: who, when, what and "
-                    "the points, for payroll or bonus paperwork. The export is written to the "
-                    "audit trail."
-                )
-            )
+        column = _column(
+            self,
+            tr("Export contributions"),
+            420,
+            tr(
+                "A spreadsheet (CSV) with one row per contribution: who, when, what and "
+                "the points, for payroll or bonus paperwork. The export is written to the "
+                "audit trail."
+            ),
         )
         form = QFormLayout()
         self.span = QComboBox()
@@ -367,12 +365,8 @@ class ExportDialog(QDialog):
         self.span.addItem(tr("One month"), "month")
         self.span.addItem(tr("A whole year"), "year")
         form.addRow(tr("Export"), self.span)
-        self.year = QSpinBox()
-        self.year.setRange(first_year, year)
-        self.year.setValue(year)
+        self.year = _spin(form, tr("Year"), (first_year, year), year)
         self.year.setGroupSeparatorShown(False)
-        self.year.setAccessibleName(tr("Year"))
-        form.addRow(tr("Year"), self.year)
         self.month = QComboBox()
         self.month.setAccessibleName(tr("Month"))
         form.addRow(tr("Month"), self.month)
@@ -409,35 +403,23 @@ class CustomKindDialog(QDialog):
     def __init__(self, taken: set[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._taken = taken
-        self.setWindowTitle(tr("Add a kind of contribution"))
-        self.setMinimumWidth(520)
-        column = QVBoxLayout(self)
-        column.setSpacing(12)
-        column.addWidget(heading(tr("Add a kind of contribution"), 2))
-        column.addWidget(
-            caption(
-                tr(
-                    "Something the team does that the app cannot see, such as filming a video "
-                    "or writing a blog post. People log it by hand."
-                )
-            )
+        column = _column(
+            self,
+            tr("Add a kind of contribution"),
+            520,
+            tr(
+                "Something the team does that the app cannot see, such as filming a video "
+                "or writing a blog post. People log it by hand."
+            ),
         )
         form = QFormLayout()
-        self.name = QLineEdit()
-        self.name.setMaxLength(MAX_NAME)
-        self.name.setPlaceholderText(tr("For example: filmed a video for the website"))
-        self.name.setAccessibleName(tr("Name"))
-        form.addRow(tr("Name"), self.name)
+        self.name = _name_edit(form, tr("Name"), tr("For example: filmed a video for the website"))
         self.description = _note_edit(tr("What counts"))
         self.description.setPlaceholderText(
             tr("For example: a short video about the practice, approved by the office manager")
         )
         form.addRow(tr("What counts"), self.description)
-        self.points = QSpinBox()
-        self.points.setRange(1, MAX_POINTS)
-        self.points.setValue(2)
-        self.points.setAccessibleName(tr("Points"))
-        form.addRow(tr("Points"), self.points)
+        self.points = _spin(form, tr("Points"), MANUAL_POINTS, 2)
         column.addLayout(form)
         self.refusal = caption("")
         self.refusal.setProperty("error", "true")

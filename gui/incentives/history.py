@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from core.incentives.model import Contribution
+from gui.incentives.table import RowsTableModel
 from gui.incentives.wording import kind_label, moment_text, short_day, tr
 
 PAGE_SIZE = 50
@@ -28,23 +29,19 @@ def is_hand_logged(contribution: Contribution) -> bool:
     return contribution.added_by is not None
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsTableModel[Contribution]):
     """One page of a person's contributions; ``offset`` is where the page starts and
     ``has_more`` whether an older page exists."""
 
+    COLUMNS = Column
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[Contribution] = []
         self.offset = 0
         self.has_more = False
-        self.custom: Mapping[str, str] = {}
         self.names: Mapping[int, str] = {}
         self.year = 0
         """This year in the practice: its dates are shown without the year."""
-
-    @property
-    def rows(self) -> list[Contribution]:
-        return list(self._rows)
 
     def set_page(
         self,
@@ -69,25 +66,13 @@ class HistoryModel(QAbstractTableModel):
     def contribution(self, row: int) -> Contribution | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(Column):
-            return None
+    def _titles(self) -> dict[Column, str]:
         return {
             Column.WHEN: tr("When"),
             Column.WHAT: tr("What"),
             Column.POINTS: tr("Points"),
             Column.NOTE: tr("Note"),
-        }[Column(section)]
+        }
 
     def _note(self, item: Contribution) -> str:
         if item.added_by is None:

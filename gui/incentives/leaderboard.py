@@ -8,7 +8,6 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -27,6 +26,7 @@ from core.app import Services
 from core.incentives.model import LeaderRow
 from gui.incentives.base import IncentiveContext, IncentiveTab
 from gui.incentives.chart import PointsChart
+from gui.incentives.table import RowsTableModel
 from gui.incentives.wording import counts_line, month_title, points_text, tr
 from gui.tasks import TaskRunner
 from gui.widgets import Card, caption, plain_label
@@ -42,18 +42,14 @@ class Column(IntEnum):
     WHAT = 3
 
 
-class LeaderboardModel(QAbstractTableModel):
+class LeaderboardModel(RowsTableModel[LeaderRow]):
     """A month's rows, most points first (the service's order; ties share a rank)."""
+
+    COLUMNS = Column
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[LeaderRow] = []
         self._ranks: list[int] = []
-        self.custom: Mapping[str, str] = {}
-
-    @property
-    def rows(self) -> list[LeaderRow]:
-        return list(self._rows)
 
     def set_rows(self, rows: list[LeaderRow], custom: Mapping[str, str]) -> None:
         self.beginResetModel()
@@ -65,25 +61,13 @@ class LeaderboardModel(QAbstractTableModel):
             self._ranks.append(self._ranks[-1] if same else i + 1)
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(Column):
-            return None
+    def _titles(self) -> dict[Column, str]:
         return {
             Column.RANK: "#",
             Column.NAME: tr("Name"),
             Column.POINTS: tr("Points"),
             Column.WHAT: tr("For"),
-        }[Column(section)]
+        }
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QProgressBar,
@@ -30,13 +29,13 @@ from core.incentives.model import (
     GoalProgress,
 )
 from core.staff.model import StaffMember
-from gui.incentives.base import IncentiveContext, IncentiveTab
+from gui.incentives.base import IncentiveContext, IncentiveTab, clear_layout
 from gui.incentives.dialogs import GoalDialog, LogDialog, LogEntry
 from gui.incentives.history import PAGE_SIZE, Column, HistoryModel, is_hand_logged
 from gui.incentives.wording import goal_text, points_text, progress_period_text, tr
 from gui.reason_dialog import ReasonDialog
 from gui.tasks import TaskRunner
-from gui.widgets import Banner, Card, button, caption, plain_label
+from gui.widgets import Card, button, caption, plain_label
 
 REMOVE_REASON_MINIMUM = 5
 
@@ -97,7 +96,6 @@ class PersonTab(IncentiveTab):
         super().__init__(services, runner, parent)
         self.staff_id: int | None = None
         self.summary: PersonSummary | None = None
-        self.dialog: QDialog | None = None
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 12, 0, 0)
         outer.setSpacing(16)
@@ -124,9 +122,7 @@ class PersonTab(IncentiveTab):
         card.body.addWidget(self.available)
         self.balance_detail = caption("")
         card.body.addWidget(self.balance_detail)
-        self.notice = Banner("", "success")
-        self.notice.hide()
-        card.body.addWidget(self.notice)
+        card.body.addWidget(self._make_notice())
         actions = QHBoxLayout()
         actions.setSpacing(8)
         self.feedback_button = button(tr("Log: asked a patient for feedback"), "plus", "primary")
@@ -336,15 +332,8 @@ class PersonTab(IncentiveTab):
         self._show_goals(list(summary.goals))
 
     def _show_goals(self, goals: list[GoalProgress]) -> None:
-        for row in self.goal_rows:
-            self.goals_column.removeWidget(row)
-            row.deleteLater()
+        clear_layout(self.goals_column)  # the goal rows and the "no goals" line
         self.goal_rows = []
-        while self.goals_column.count():
-            item = self.goals_column.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
         custom = self.context.custom
         for progress in goals:
             goal = progress.goal
@@ -484,15 +473,3 @@ class PersonTab(IncentiveTab):
             lambda: incentives.remove_manual(actor, contribution_id, reason),
             lambda _r: self.changed.emit(),
         )
-
-    # --- helpers -----------------------------------------------------------------------------
-    def _open(self, dialog: QDialog) -> None:
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda _o=None: setattr(self, "dialog", None))
-        self.dialog = dialog
-        dialog.open()
-
-    def _show_notice(self, text: str) -> None:
-        self.notice.set_text(text)
-        self.notice.setVisible(bool(text))

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QHBoxLayout,
     QPushButton,
@@ -20,12 +19,12 @@ from PySide6.QtWidgets import (
 from core.app import Services
 from core.incentives.model import Balance, Redemption, RedemptionStatus, Reward
 from core.staff.model import StaffMember
-from gui.incentives.base import IncentiveTab
+from gui.incentives.base import IncentiveTab, clear_layout
 from gui.incentives.dialogs import RewardDialog
 from gui.incentives.wording import day_text, points_text, status_label, status_tone, tr
 from gui.reason_dialog import ReasonDialog
 from gui.tasks import TaskRunner
-from gui.widgets import Badge, Banner, Card, button, caption, plain_label
+from gui.widgets import Badge, Card, button, caption, plain_label
 
 SHOWN_REQUESTS = 10
 """One's own requests listed, newest first; older ones are counted."""
@@ -40,14 +39,6 @@ class RewardsData:
     balance: Balance
     mine: tuple[Redemption, ...]
     to_decide: tuple[Redemption, ...]
-
-
-def _clear(layout: QVBoxLayout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        widget = item.widget() if item is not None else None
-        if widget is not None:
-            widget.deleteLater()
 
 
 class _Row(QFrame):
@@ -84,7 +75,6 @@ class RewardsTab(IncentiveTab):
     ) -> None:
         super().__init__(services, runner, parent)
         self.data: RewardsData | None = None
-        self.dialog: QDialog | None = None
         self.request_buttons: dict[int, QPushButton] = {}
         self.cancel_buttons: dict[int, QPushButton] = {}
         self.decide_buttons: dict[int, tuple[QPushButton, QPushButton]] = {}
@@ -98,9 +88,7 @@ class RewardsTab(IncentiveTab):
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 4, 0)
         column.setSpacing(12)
-        self.notice = Banner("", "success")
-        self.notice.hide()
-        column.addWidget(self.notice)
+        column.addWidget(self._make_notice())
         columns = QHBoxLayout()
         columns.setSpacing(16)
         left = QVBoxLayout()
@@ -167,7 +155,7 @@ class RewardsTab(IncentiveTab):
         self._show_notice("")
         self.balance_label.setText("")
         for rows in (self.catalogue_rows, self.queue_rows, self.mine_rows):
-            _clear(rows)
+            clear_layout(rows)
         self.request_buttons, self.cancel_buttons, self.decide_buttons = {}, {}, {}
 
     def reload(self) -> None:
@@ -196,7 +184,7 @@ class RewardsTab(IncentiveTab):
         self.data = data
         self.loaded = True
         for rows in (self.catalogue_rows, self.queue_rows, self.mine_rows):
-            _clear(rows)
+            clear_layout(rows)
         self.request_buttons, self.cancel_buttons, self.decide_buttons = {}, {}, {}
         available = data.balance.available
         self.balance_label.setText(
@@ -398,16 +386,6 @@ class RewardsTab(IncentiveTab):
         self.call(lambda: incentives.save_reward(actor, reward), done)
 
     # --- helpers -----------------------------------------------------------------------------
-    def _open(self, dialog: QDialog) -> None:
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda _o=None: setattr(self, "dialog", None))
-        self.dialog = dialog
-        dialog.open()
-
-    def _show_notice(self, text: str) -> None:
-        self.notice.set_text(text)
-        self.notice.setVisible(bool(text))
 
     def notice_text(self) -> str:
         return self.notice.text_label.text() if not self.notice.isHidden() else ""

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QGridLayout,
     QHBoxLayout,
     QScrollArea,
@@ -26,7 +25,7 @@ from gui.incentives.base import IncentiveContext, IncentiveTab
 from gui.incentives.dialogs import CustomKindDialog
 from gui.incentives.wording import KIND_ORDER, kind_explanation, kind_label, tr
 from gui.tasks import TaskRunner
-from gui.widgets import Banner, Card, button, caption, plain_label
+from gui.widgets import Card, button, caption, plain_label
 
 
 def _clear(layout: QVBoxLayout | QGridLayout) -> None:
@@ -71,7 +70,6 @@ class RulesTab(IncentiveTab):
         self.custom: list[CustomKind] = []
         self.point_spins: dict[str, QSpinBox] = {}
         self.custom_spins: dict[str, QSpinBox] = {}
-        self.dialog: QDialog | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 12, 0, 0)
         outer.setSpacing(10)
@@ -163,9 +161,7 @@ class RulesTab(IncentiveTab):
             )
         )
         footer.addWidget(self.footer_note, 1)
-        self.notice = Banner("", "success")
-        self.notice.hide()
-        footer.addWidget(self.notice, 1)
+        footer.addWidget(self._make_notice(), 1)
         self.discard_button = button(tr("Discard changes"), kind="ghost")
         self.discard_button.clicked.connect(self._discard)
         footer.addWidget(self.discard_button)
@@ -293,11 +289,7 @@ class RulesTab(IncentiveTab):
         taken = {k.value for k in ContributionKind} | {c.slug for c in self.custom}
         dialog = CustomKindDialog(taken, self)
         dialog.accepted.connect(lambda: self.add_kind(*dialog.kind()))
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda _o=None: setattr(self, "dialog", None))
-        self.dialog = dialog
-        dialog.open()
+        self._open(dialog)
         return dialog
 
     def add_kind(self, name: str, description: str, points: int) -> None:
@@ -336,6 +328,5 @@ class RulesTab(IncentiveTab):
         self.call(lambda: incentives.save_rules(actor, rules, version), done)
 
     def _show_notice(self, text: str) -> None:
-        self.notice.set_text(text)
-        self.notice.setVisible(bool(text))
+        super()._show_notice(text)
         self.footer_note.setVisible(not text)

@@ -11,7 +11,6 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -23,7 +22,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from core.app import Services
 from core.reviews.model import Review, ReviewStatus
 from core.reviews.ports import ReviewOrder, ReviewQuery
-from gui import errors, theme
+from gui import theme
+from gui.paging import PagedTableModel
 from gui.reviews.wording import (
     relative_due,
     short_date,
@@ -82,19 +82,16 @@ def is_overdue(review: Review, now: datetime) -> bool:
     return review.due_at is not None and review.status not in CLOSED and review.due_at < now
 
 
-class ReviewTableModel(QAbstractTableModel):
+class ReviewTableModel(PagedTableModel[Review]):
     """The inbox's rows for a ``ReviewQuery``: a first page, then more as the view scrolls.
     Stale answers (the filter changed meanwhile) are dropped."""
 
+    COLUMNS = Column
+
     def __init__(self, services: Services, runner: TaskRunner, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(runner, parent)
         self._services = services
-        self._runner = runner
-        self._rows: list[Review] = []
-        self._total = 0
         self._query = ReviewQuery(limit=PAGE_SIZE)
-        self._loading = False
-        self._generation = 0
         self.staff_names: Mapping[int, str] = {}
         self.now: datetime = services.clock.now()
 
@@ -102,28 +99,8 @@ class ReviewTableModel(QAbstractTableModel):
     def query(self) -> ReviewQuery:
         return self._query
 
-    @property
-    def total(self) -> int:
-        return self._total
-
-    @property
-    def loading(self) -> bool:
-        return self._loading
-
     # --- Qt model --------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(Column):
-            return None
+    def _titles(self) -> dict[Column, str]:
         return {
             Column.SOURCE: self.tr("Source"),
             Column.STARS: self.tr("Stars"),
@@ -133,7 +110,7 @@ class ReviewTableModel(QAbstractTableModel):
             Column.STATUS: self.tr("Status"),
             Column.DUE: self.tr("Due"),
             Column.ASSIGNEE: self.tr("Assigned to"),
-        }[Column(section)]
+        }
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -206,29 +183,17 @@ class ReviewTableModel(QAbstractTableModel):
     # --- loading ---------------------------------------------------------------------------
     def load(self, query: ReviewQuery, done: Callable[[], None] | None = None) -> None:
         """Replace the rows with the first page for ``query``."""
-        self._generation += 1
-        generation = self._generation
         self._query = query
+        self._load_first_page(done)
+
+    def _fetcher(self, offset: int) -> Callable[[], tuple[list[Review], int]]:
         reviews = self._services.reviews
-        clock = self._services.clock
-        first = _page(query, 0)
+        query = _page(self._query, offset)
+        return lambda: reviews.list(query)
 
-        def fetch() -> tuple[list[Review], int, datetime]:
-            rows, total = reviews.list(first)
-            return rows, total, clock.now()
-
-        def loaded(result: tuple[list[Review], int, datetime]) -> None:
-            if generation != self._generation:
-                return
-            self.beginResetModel()
-            self._rows, self._total, self.now = list(result[0]), result[1], result[2]
-            self.endResetModel()
-            self._loading = False
-            if done is not None:
-                done()
-
-        self._loading = True
-        self._runner.run(fetch, loaded, self._failed)
+    def _rows_replaced(self) -> None:
+        # Due times are worded against the moment the rows came in ("due in 2 h").
+        self.now = self._services.clock.now()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in SQL by a sortable column (date, stars, due); other columns are ignored."""
@@ -238,57 +203,12 @@ class ReviewTableModel(QAbstractTableModel):
         wanted = orders[0] if order == Qt.SortOrder.AscendingOrder else orders[1]
         self.load(_with(self._query, order=wanted))
 
-    def clear(self) -> None:
-        self._generation += 1
-        self._loading = False
-        self.beginResetModel()
-        self._rows, self._total = [], 0
-        self.endResetModel()
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._loading and len(self._rows) < self._total
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        generation = self._generation
-        reviews = self._services.reviews
-        query = _page(self._query, len(self._rows))
-
-        def more(result: tuple[list[Review], int]) -> None:
-            self._loading = False
-            if generation != self._generation:
-                return
-            known = {r.id for r in self._rows}
-            fresh = [r for r in result[0] if r.id not in known]
-            if fresh:
-                start = len(self._rows)
-                self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-                self._rows.extend(fresh)
-                self.endInsertRows()
-            self._total = result[1] if fresh else len(self._rows)
-
-        self._loading = True
-        self._runner.run(lambda: reviews.list(query), more, self._failed)
-
-    def _failed(self, exc: BaseException) -> None:
-        self._loading = False
-        errors.show_error(None, exc)
-
     # --- rows ------------------------------------------------------------------------------
+    def _row_id(self, row: Review) -> int | None:
+        return row.id
+
     def review_at(self, row: int) -> Review:
-        return self._rows[row]
-
-    def row_of(self, review_id: int) -> int:
-        """The row showing ``review_id``, or -1."""
-        return next((i for i, r in enumerate(self._rows) if r.id == review_id), -1)
-
-    def replace(self, review: Review) -> None:
-        """Show a changed review in its row (after a step on it), without reloading."""
-        row = self.row_of(review.id or -1)
-        if row >= 0:
-            self._rows[row] = review
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+        return self.row_at(row)
 
 
 def _with(query: ReviewQuery, **changes: Any) -> ReviewQuery:
@@ -382,10 +302,6 @@ class ReviewTable(QTableView):
         """Sort as if the header of ``column`` had been clicked into ``order``."""
         self.horizontalHeader().setSortIndicator(column, order)
         self._header_clicked(column)
-
-    def current_review(self) -> Review | None:
-        index = self.currentIndex()
-        return self._model.review_at(index.row()) if index.isValid() else None
 
     def _emit(self, signal: Any, index: QModelIndex) -> None:
         if index.isValid():
