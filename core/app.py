@@ -335,6 +335,10 @@ def build_services(
         def suffix(digest: str) -> str:
             return services.images.clean_suffix(digest)
 
+        def alt_texts(digests: Sequence[str]) -> tuple[str, ...]:
+            """Each photo's description for screen readers, read when the post goes out."""
+            return services.images.alt_texts(digests)
+
         def connected() -> list[Account]:
             return services.accounts.list()
 
@@ -347,8 +351,13 @@ def build_services(
             media=exporter,
             discard_media=exporter.discard if exporter is not None else None,
             options=request_options(lambda: practice.practice().value.website),
+            alt_texts=alt_texts,
             # Asked before every run: an account connected or removed counts from the next.
-            registry_source=RegistrySource(connected, lambda: services.tokens),
+            registry_source=RegistrySource(
+                connected,
+                lambda: services.tokens,
+                mastodon_limit=lambda: practice.posting_plan().value.mastodon_limit,
+            ),
         )
 
     def consent() -> ConsentService:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0011"
 """The newest revision, known without loading Alembic: importing it costs more than a
 hundred milliseconds of every start, and is only needed when there is something to migrate.
 A test checks that this matches the scripts' head; bump it with every new revision."""

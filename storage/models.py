@@ -251,6 +251,8 @@ class PostOutboxRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("platform_account.id"))
+    """The account the entry goes out through, from its first connector call on (0010)."""
 
     __table_args__ = (
         UniqueConstraint("post_id", "platform"),
@@ -506,7 +508,8 @@ class ReviewReplyRow(Base):
         ForeignKey("review.id", ondelete="CASCADE"), primary_key=True
     )
     text: Mapped[str] = mapped_column(Text)
-    written_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    written_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    """``None``: written on the site itself (collected with its review)."""
     written_at: Mapped[datetime]
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     approved_at: Mapped[datetime | None]

@@ -644,6 +644,11 @@ class _Reviews:
         self.s.reviews[review.id] = saved
         return saved
 
+    def revise(self, review: Review, expected_version: int) -> Review:
+        stored = self.get(review.id or 0)
+        kept = replace(review, content_hash=stored.content_hash, author=stored.author)
+        return self.save(replace(kept, posted_at=stored.posted_at), expected_version)
+
     def _decision(self, review_id: int) -> Decision | None:
         found = self.s.assessments.get(review_id, ())
         return found[-1].decision if found else None

@@ -7,8 +7,14 @@ the audit trail refer to it) and deletes its keyring entry.
 
 Connecting, by platform:
 - OAuth platforms (X, Facebook, LinkedIn, Google): ``begin_oauth`` binds the loopback port and
-  gives the URL to open; ``finish_oauth`` (a generator for the task runner) waits for the
-  browser, exchanges the code and stores one account per remote identity the sign-in gives;
+  gives the URL to open; ``sign_in`` (a generator for the task runner) waits for the browser,
+  exchanges the code and finds what the sign-in may post as (``SignIn.choices``: a person's
+  Facebook Pages, LinkedIn company pages, Google locations); ``connect`` stores one account per
+  chosen one. ``finish_oauth`` does both and connects every choice (or, reconnecting, the one).
+  Accounts from one sign-in share one keyring entry where the platform gives one token for
+  all (LinkedIn, Google); a Facebook Page has its own Page token, in its own entry. An entry is
+  only overwritten with a token that works for every account using it, and removing an account
+  keeps an entry other accounts still use;
 - Mastodon: ``begin_mastodon`` registers the app on the chosen server (``POST /api/v1/apps``
   with the loopback redirect URI), then the same PKCE flow with that client id;
 - Bluesky: ``connect_bluesky`` creates a session with an app password (never the main one).
@@ -21,15 +27,15 @@ import builtins
 import json
 import logging
 import uuid
-from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Generator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from core.accounts.errors import ConnectFailed
-from core.accounts.identify import IDENTIFIERS, Identifier, Identity
+from core.accounts.identify import IDENTIFIERS, LONG_LIVED, Identifier, Identity
 from core.accounts.model import Account, AccountStatus, AuthKind, Token
 from core.accounts.oauth import (
     DEFAULT_PATH,
@@ -40,10 +46,12 @@ from core.accounts.oauth import (
     client_ref,
     endpoints_for,
     oauth_platforms,
+    token_from_response,
 )
 from core.accounts.tokens import RefreshRefused, TokenProvider, token_ref
 from core.audit.service import append_event
 from core.clock import Clock
+from core.connectors.facebook import GRAPH_VERSION
 from core.connectors.http import HttpClient, platform_message
 from core.errors import PermissionDenied, ValidationError
 from core.ports import UnitOfWork, UnitOfWorkFactory
@@ -60,6 +68,7 @@ EXPIRY_WARNING = timedelta(days=7)
 BLUESKY_PDS = "https://bsky.social"
 APP_NAME = "Front Desk Social"
 APP_WEBSITE = "https://frontdesk.social"
+GRAPH_PLACEHOLDER = "{graph_version}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +80,53 @@ class OAuthStart:
     flow: LoopbackFlow
     reconnect: int | None = None
     base_url: str = ""
+    """What the accounts keep as ``Account.base_url``: the Mastodon server, an API base override
+    (tests); empty for the platforms' own APIs (the connectors know them)."""
+    api_base: str = ""
+    """Where to find who signed in (``core.accounts.identify``); ``base_url`` when empty."""
 
     def __repr__(self) -> str:
         return f"OAuthStart({self.platform!r}, port={self.flow.port})"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One page, organization or location a sign-in may post as. ``account_id``: the account
+    already connected for it (connecting it again renews its sign-in, no second account)."""
+
+    remote_id: str
+    label: str
+    handle: str = ""
+    account_id: int | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self.account_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """A finished sign-in waiting for the person's choice (``AccountService.connect``). Holds
+    the token in memory only; never printable."""
+
+    platform: str
+    choices: tuple[Choice, ...]
+    reconnect: int | None = None
+    base_url: str = ""
+    auth: AuthKind = AuthKind.OAUTH2_PKCE
+    token: Token = field(default_factory=lambda: Token(""), repr=False)
+    identities: tuple[Identity, ...] = field(default=(), repr=False)
+    offered: frozenset[str] = frozenset()
+    """Every remote id the sign-in may post as (reconnecting, more than ``choices``): a
+    keyring entry is renewed in place only when the new token works for all its accounts."""
+
+    @property
+    def needs_choice(self) -> bool:
+        """``True`` when the person should choose (several choices, not a reconnect)."""
+        return self.reconnect is None and len(self.choices) > 1
+
+    def __repr__(self) -> str:
+        return f"SignIn({self.platform!r}, {len(self.choices)} choice(s))"
 
 
 class AccountService:
@@ -192,9 +245,17 @@ class AccountService:
 
     # --- the practice's app registrations -------------------------------------------------
     def endpoints(self, platform: str) -> OAuthEndpoints:
+        """The platform's endpoints; Facebook's name the Graph version the connector speaks
+        (``{graph_version}`` in ``resources/oauth.json``)."""
         if platform in self._overrides:
-            return self._overrides[platform]
-        return endpoints_for(platform, self._endpoints_path)
+            endpoints = self._overrides[platform]
+        else:
+            endpoints = endpoints_for(platform, self._endpoints_path)
+        return replace(
+            endpoints,
+            authorize_url=endpoints.authorize_url.replace(GRAPH_PLACEHOLDER, GRAPH_VERSION),
+            token_url=endpoints.token_url.replace(GRAPH_PLACEHOLDER, GRAPH_VERSION),
+        )
 
     def client(self, platform: str) -> OAuthClient | None:
         raw = self._secrets.get(client_ref(platform))
@@ -228,7 +289,11 @@ class AccountService:
                 f"Enter the practice's {endpoints.name} client id first.", reason="no_client_id"
             )
         flow = LoopbackFlow(endpoints, client, clock=self._clock.now)
-        return OAuthStart(platform, flow.authorize_url(), flow, reconnect, endpoints.api_base)
+        # The accounts keep an API base only when it is not the platform's own (a test server).
+        keep = endpoints.api_base if platform in self._overrides else ""
+        return OAuthStart(
+            platform, flow.authorize_url(), flow, reconnect, keep, api_base=endpoints.api_base
+        )
 
     def begin_mastodon(
         self, actor: StaffMember, server_url: str, *, reconnect: int | None = None
@@ -267,18 +332,23 @@ class AccountService:
             ) from None
         return OAuthStart("mastodon", flow.authorize_url(), flow, reconnect, server)
 
-    def finish_oauth(
+    def sign_in(
         self,
         actor: StaffMember,
         start: OAuthStart,
         *,
         timeout: float = 300.0,
         cancel: Callable[[], bool] | None = None,
-    ) -> Generator[Progress, None, builtins.list[Account]]:
-        """Waits for the browser, exchanges the code, finds who signed in and stores the
-        account(s). Returns the connected (or reconnected) accounts."""
+    ) -> Generator[Progress, None, SignIn]:
+        """Waits for the browser, exchanges the code and finds what the sign-in may post as.
+        Connects nothing yet: ``connect`` stores the chosen ones. Reconnecting, the one choice
+        is the account being reconnected (``ConnectFailed`` other_account when the sign-in
+        cannot post as it)."""
+        self._check(actor, "connect_account")
         token = yield from start.flow.wait(timeout, cancel)
         yield Progress(1, 2, "identifying")
+        if start.platform == "facebook":
+            token = self._long_lived_facebook(token)
         identities = self._identify(start, token)
         if start.platform == "mastodon" and start.flow.client is not None:
             token = replace(
@@ -290,15 +360,51 @@ class AccountService:
                 },
             )
         auth = AuthKind.MASTODON_APP if start.platform == "mastodon" else AuthKind.OAUTH2_PKCE
-        return self._save(
-            actor,
+        return self._offer(
             start.platform,
             token,
             identities,
+            reconnect=start.reconnect,
             base_url=start.base_url,
             auth=auth,
-            reconnect=start.reconnect,
         )
+
+    def connect(
+        self, actor: StaffMember, sign_in: SignIn, remote_ids: Collection[str]
+    ) -> builtins.list[Account]:
+        """Stores (or renews) one account per chosen ``remote_ids`` of ``sign_in``; returns
+        them in the order offered."""
+        wanted = set(remote_ids)
+        if not wanted:
+            raise ValidationError(
+                "Choose at least one page or location to connect.", field="choices"
+            )
+        if not wanted <= {i.remote_id for i in sign_in.identities}:
+            raise ValidationError(
+                "That page or location was not offered by this sign-in.", field="choices"
+            )
+        return self._save(
+            actor,
+            sign_in.platform,
+            sign_in.token,
+            [i for i in sign_in.identities if i.remote_id in wanted],
+            base_url=sign_in.base_url,
+            auth=sign_in.auth,
+            reconnect=sign_in.reconnect,
+            offered=sign_in.offered | {i.remote_id for i in sign_in.identities},
+        )
+
+    def finish_oauth(
+        self,
+        actor: StaffMember,
+        start: OAuthStart,
+        *,
+        timeout: float = 300.0,
+        cancel: Callable[[], bool] | None = None,
+    ) -> Generator[Progress, None, builtins.list[Account]]:
+        """``sign_in`` then ``connect`` every choice (reconnecting: the one account)."""
+        sign_in = yield from self.sign_in(actor, start, timeout=timeout, cancel=cancel)
+        return self.connect(actor, sign_in, [c.remote_id for c in sign_in.choices])
 
     # --- Bluesky ---------------------------------------------------------------------------
     def connect_bluesky(
@@ -332,6 +438,7 @@ class AccountService:
             base_url=server,
             auth=AuthKind.APP_PASSWORD,
             reconnect=reconnect,
+            offered={identity.remote_id},
         )
         return saved[0]
 
@@ -350,7 +457,7 @@ class AccountService:
             if identifier is None:
                 raise ConnectFailed("This platform cannot be connected yet.", reason="unsupported")
             try:
-                identities = identifier(token, start.base_url)
+                identities = identifier(token, start.api_base or start.base_url)
             except PublishError as exc:
                 raise ConnectFailed(
                     f"Signed in, but could not read the account: {exc}", reason="identify"
@@ -367,6 +474,40 @@ class AccountService:
             )
         return identities
 
+    def _offer(
+        self,
+        platform: str,
+        token: Token,
+        identities: builtins.list[Identity],
+        *,
+        reconnect: int | None,
+        base_url: str,
+        auth: AuthKind,
+    ) -> SignIn:
+        offered = frozenset(i.remote_id for i in identities)
+        with self._uow() as tx:
+            mine = {a.remote_id: a for a in tx.accounts.list() if a.platform == platform}
+            if reconnect is not None:
+                old = tx.accounts.get(reconnect)
+                identities = [i for i in identities if i.remote_id == old.remote_id]
+                if old.platform != platform or not identities:
+                    raise ConnectFailed(
+                        "That sign-in belongs to a different account than the one to reconnect.",
+                        reason="other_account",
+                    )
+        choices = tuple(
+            Choice(
+                i.remote_id,
+                i.label or i.handle or i.remote_id,
+                i.handle,
+                mine[i.remote_id].id if i.remote_id in mine else None,
+            )
+            for i in identities
+        )
+        return SignIn(
+            platform, choices, reconnect, base_url, auth, token, tuple(identities), offered
+        )
+
     def _save(
         self,
         actor: StaffMember,
@@ -377,15 +518,17 @@ class AccountService:
         base_url: str,
         auth: AuthKind,
         reconnect: int | None,
+        offered: Collection[str],
     ) -> builtins.list[Account]:
         now = self._clock.now()
-        grant_ref = token_ref(platform, uuid.uuid4().hex)
         scopes = tuple(token.extra.get("scope", "").replace(",", " ").split())
         saved: builtins.list[Account] = []
-        pending: builtins.list[tuple[Account, Token]] = []
+        pending: dict[str, tuple[Account, Token]] = {}
+        replaced: dict[str, Account] = {}
         with self._uow() as tx:
             person = _allowed(tx, actor, "connect_account")
-            existing = [a for a in tx.accounts.list() if a.platform == platform]
+            active = tx.accounts.list()
+            existing = [a for a in active if a.platform == platform]
             if reconnect is not None:
                 old = tx.accounts.get(reconnect)
                 match = next((i for i in identities if i.remote_id == old.remote_id), None)
@@ -395,14 +538,16 @@ class AccountService:
                         reason="other_account",
                     )
                 identities = [match]
+            grant_ref = _grant_ref(platform, identities, active, offered)
             for identity in identities:
                 own = identity.token or token
                 same = next((a for a in existing if a.remote_id == identity.remote_id), None)
-                ref = (
-                    same.token_ref
-                    if same
-                    else (token_ref(platform, uuid.uuid4().hex) if identity.token else grant_ref)
-                )
+                if identity.token is None:
+                    ref = grant_ref
+                elif same is not None and _only_user(same, active):
+                    ref = same.token_ref
+                else:
+                    ref = token_ref(platform, uuid.uuid4().hex)
                 fresh = Account(
                     id=None,
                     platform=platform,
@@ -429,20 +574,60 @@ class AccountService:
                             version=same.version,
                         )
                     )
+                    if same.token_ref and same.token_ref != ref:
+                        replaced[same.token_ref] = same
                     action = "account.reconnect"
                 else:
                     account = tx.accounts.add(fresh)
                     action = "account.connect"
                 append_event(tx, self._clock, person, action, "account", account.id, platform)
                 saved.append(account)
-                pending.append((account, own))
+                pending[ref] = (account, own)
+            still_used = {a.token_ref for a in tx.accounts.list()}
             # The tokens go to the keyring inside the transaction: if the keyring refuses,
-            # nothing is recorded as connected.
-            for account, own in pending:
+            # nothing is recorded as connected. One write per entry (shared by several).
+            for account, own in pending.values():
                 self.tokens.store(account, own)
+        for ref, old_account in replaced.items():
+            if ref not in still_used:  # nobody uses the old entry any more
+                self.tokens.forget(old_account)
         self._changed()
         log.info("connected %d %s account(s)", len(saved), platform)
         return saved
+
+    def _long_lived_facebook(self, token: Token) -> Token:
+        """Facebook's sign-in gives a user token for an hour or two, and Page tokens read with
+        it end with it. Exchanged for a long-lived user token (``grant_type=fb_exchange_token``,
+        with the app's secret), the Page tokens it gives do not expire. Without a secret the
+        short-lived token is kept (the Pages then ask to reconnect soon)."""
+        client = self.client("facebook")
+        if client is None or not client.client_secret:
+            return token
+        endpoints = self.endpoints("facebook")
+        http = HttpClient(endpoints.token_url, None, name="Facebook")
+        try:
+            response = http.request(
+                "GET",
+                endpoints.token_url,
+                params={
+                    "grant_type": "fb_exchange_token",
+                    "client_id": client.client_id,
+                    "client_secret": client.client_secret,
+                    "fb_exchange_token": token.access_token,
+                },
+            )
+            long_lived = token_from_response(response.json(), self._clock.now())
+        except PublishError as exc:
+            raise ConnectFailed(
+                f"Signed in, but Facebook did not give a lasting sign-in: {exc}",
+                reason="token_exchange",
+            ) from None
+        except (TypeError, ValueError):
+            raise ConnectFailed(
+                "Signed in, but Facebook answered without a lasting sign-in.",
+                reason="token_exchange",
+            ) from None
+        return replace(long_lived, extra={**token.extra, **long_lived.extra, LONG_LIVED: "1"})
 
     def _check(self, actor: StaffMember, action: str) -> None:
         with self._uow() as tx:
@@ -454,6 +639,33 @@ class AccountService:
 
 
 _UNREACHABLE = frozenset({"unreachable", "connect_timeout", "timeout", "network"})
+
+
+def _grant_ref(
+    platform: str,
+    identities: builtins.list[Identity],
+    active: builtins.list[Account],
+    offered: Collection[str],
+) -> str:
+    """The keyring entry for the accounts that post with the sign-in's own token: the entry
+    one of them already has, when every account using that entry is one this sign-in may post
+    as (so the new token works for all of them), else a new one."""
+    mine = {a.remote_id: a for a in active if a.platform == platform}
+    for identity in identities:
+        account = mine.get(identity.remote_id)
+        if identity.token is not None or account is None or not account.token_ref:
+            continue
+        users = [a for a in active if a.token_ref == account.token_ref]
+        if all(a.platform == platform and a.remote_id in offered for a in users):
+            return account.token_ref
+    return token_ref(platform, uuid.uuid4().hex)
+
+
+def _only_user(account: Account, active: builtins.list[Account]) -> bool:
+    """``True`` when no other active account uses ``account``'s keyring entry."""
+    return bool(account.token_ref) and all(
+        a.id == account.id for a in active if a.token_ref == account.token_ref
+    )
 
 
 def tokens_refreshers(tokens: TokenProvider) -> frozenset[str]:

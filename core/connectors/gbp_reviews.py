@@ -7,20 +7,26 @@ post approved replies (My Business API v4).
 - listing: ``GET {location}/reviews?pageSize=50&orderBy=updateTime desc&pageToken=…`` per
   location, newest change first; with ``since`` it stops at the first review last changed
   before ``since`` (less ``SINCE_MARGIN``, for clock skew: the inbox de-duplicates by the
-  review's ``name``, its external id, so an overlap costs nothing). A review edited later comes
-  again and is skipped as a duplicate (the inbox keeps the words it first collected).
+  review's ``name``, its external id, so an overlap costs nothing). As a ``PlacesSource``
+  (``places``/``fetch_place``) each location is one place with its own "since" and its own
+  failure, and each review comes with its ``updateTime`` and the ``reviewReply`` Google
+  already shows (``CollectedReview``): the inbox stores a review answered on Google as
+  replied, and takes in the new words or stars of a review edited later
+  (``ReviewService.collect_connected``).
 - replying: ``PUT {review name}/reply {comment}`` (``updateReply``). Google keeps one reply per
   review and a PUT replaces it, so even a repeated call cannot make two replies; the service
   still asks first (``remote_reply``: ``GET {review name}``) after an uncertain attempt, so it
   is sent once.
 
-A location that fails (its token revoked, the API down) does not stop the others: the reviews
-of the rest are returned and ``failures`` says which failed and why; when every location
-fails the first error is raised. Messages never hold a review's words or a token.
+``fetch_new`` (the plain ``ReviewSource``): a location that fails (its token revoked, the API
+down) does not stop the others: the reviews of the rest are returned and ``failures`` says
+which failed and why; when every location fails the first error is raised. Messages never
+hold a review's words or a token.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -33,7 +39,7 @@ from core.connectors.gbp import API_BASE, NAME, location_name, pages, parse_time
 from core.connectors.http import HttpClient
 from core.publishing.connectors import PermanentPublishError, PublishError
 from core.reviews.model import ItemKind, Review, Source
-from core.reviews.ports import RemoteReply
+from core.reviews.ports import CollectedReview, RemoteReply, SourcePlace
 
 if TYPE_CHECKING:
     from core.accounts.model import Account
@@ -123,19 +129,41 @@ class GbpReviews:
 
     def location_reviews(self, account: Account, since: datetime | None) -> list[Review]:
         """One location's reviews, newest change first, down to ``since``."""
+        return [c.review for c in self.location_changes(account, since)]
+
+    def location_changes(self, account: Account, since: datetime | None) -> list[CollectedReview]:
+        """One location's reviews with their time of change and Google's reply, newest
+        change first, down to ``since``."""
         location = location_name(account)
         stop = since - SINCE_MARGIN if since is not None else None
         now = self._clock.now()
         params = {"pageSize": str(REVIEW_PAGE), "orderBy": ORDER}
-        found: list[Review] = []
+        found: list[CollectedReview] = []
         for item in pages(self._http(account), f"{location}/reviews", "reviews", params, MAX_PAGES):
             updated = parse_time(item.get("updateTime")) or parse_time(item.get("createTime"))
             if stop is not None and updated is not None and updated < stop:
                 break
             review = to_review(item, location, now)
             if review is not None:
-                found.append(review)
+                found.append(
+                    CollectedReview(review, updated, _remote_reply(item.get("reviewReply")))
+                )
         return found
+
+    # --- PlacesSource ----------------------------------------------------------------------
+    def places(self) -> list[SourcePlace]:
+        """Each connected location, named by its account id."""
+        return [SourcePlace(str(a.id), a.id, a.label) for a in self.accounts]
+
+    def fetch_place(self, place: SourcePlace, since: datetime | None) -> list[CollectedReview]:
+        """The reviews of one location changed since ``since`` (typed errors: see
+        ``core.connectors.http``; a token Google refuses for good is ``ReconnectNeeded``)."""
+        account = next((a for a in self.accounts if str(a.id) == place.key), None)
+        if account is None:
+            raise PermanentPublishError(
+                "This Google location is no longer connected.", code="not_connected"
+            )
+        return self.location_changes(account, since)
 
     # --- ReplyTarget -----------------------------------------------------------------------
     def handles(self, review: Review) -> bool:
@@ -201,9 +229,17 @@ def to_review(item: dict[str, Any], location: str, collected_at: datetime) -> Re
         posted_at=posted,
         text=text,
         url=REVIEWS_PAGE_URL,
-        content_hash="",
+        content_hash=name_hash(name),
         collected_at=collected_at.astimezone(UTC),
     )
+
+
+def name_hash(name: str) -> str:
+    """The content hash of a Google review: from its name, Google's own unique id, not from
+    its words. The inbox's usual fingerprint (author, day, text) would make two anonymous
+    star-only reviews of one day, or one reviewer's same words at two locations, one item;
+    and a review's words may change (edited later) while its name stays."""
+    return hashlib.sha256(f"google\x1f{name}".encode()).hexdigest()
 
 
 def _remote_reply(data: object) -> RemoteReply | None:

@@ -1,11 +1,17 @@
 """Which connector publishes each platform, from the accounts the practice connected.
 
 ``build_registry`` registers, per platform, the connector of its *default* account (Settings →
-Accounts → Make default); a platform without a connected account stays manual (copy-and-open),
-and so do Instagram and Threads, whose APIs take photos only from a public web address
-(``manual_reasons``). An account that needs reconnecting keeps its connector: publishing through
-it fails with "reconnect in Settings → Accounts" instead of silently turning the platform
-manual.
+Accounts → Make default) for new posts, and every other connected account's connector for the
+outbox entries that started through it (an entry never moves to another account: the default
+may change between an unknown outcome and the check that follows it). A platform without a
+connected account stays manual (copy-and-open), and so do Instagram and Threads, whose APIs
+take photos only from a public web address (``manual_reasons``). An account that needs
+reconnecting keeps its connector: a new post through it fails with "reconnect in Settings →
+Accounts" instead of silently turning the platform manual, and the entries that started
+through it wait for the reconnect (``account_reconnect``).
+
+The Mastodon connector gets the character limit of the practice's server (Settings → Posting
+plan), read before every run: a change rebuilds the registry.
 
 ``RegistrySource`` is what ``PublishingService`` asks before every run: it rebuilds the registry
 only when the accounts changed (connected, removed, made default, reconnected), so a change in
@@ -25,7 +31,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from core.accounts.model import Account, AccountStatus
-from core.publishing.connectors import Connector, ConnectorRegistry
+from core.publishing.connectors import (
+    ACCOUNT_RECONNECT,
+    ACCOUNT_UNAVAILABLE,
+    Connector,
+    ConnectorRegistry,
+)
 
 if TYPE_CHECKING:
     from core.accounts.tokens import TokenProvider
@@ -77,36 +88,58 @@ def build_registry(
     *,
     export: Callable[..., Any] | None = None,
     factories: Mapping[str, Callable[[Account, TokenProvider], Connector]] | None = None,
+    mastodon_limit: int | None = None,
 ) -> ConnectorRegistry:
-    """A registry with the connector of each platform's publishing account (see the module
-    docstring). ``factories`` replaces how a platform's connector is made (tests, or a
-    connector needing more than the account and the tokens); ``export`` is handed to connectors
-    that re-export photos (e.g. smaller for Bluesky's size limit) when they take it."""
+    """A registry with the connector of every connected account, each platform's publishing
+    account as its default (see the module docstring). ``factories`` replaces how a
+    platform's connector is made (tests, or a connector needing more than the account and the
+    tokens); ``export`` is handed to connectors that re-export photos (e.g. smaller for
+    Bluesky's size limit) when they take it; ``mastodon_limit`` is the practice's Mastodon
+    server's character limit (``PostingPlan.mastodon_limit``) for the Mastodon connector's
+    checks."""
     registry = ConnectorRegistry()
+    extra: dict[str, dict[str, Any]] = {}
+    if mastodon_limit is not None:
+        extra["mastodon"] = {"max_characters": mastodon_limit}
     for platform in CONNECTORS:
-        account = publishing_account(accounts, platform)
-        if account is None:
+        default = publishing_account(accounts, platform)
+        if default is None:
             continue
-        make = (factories or {}).get(platform) or _factory(platform, export)
-        try:
-            connector = make(account, tokens)
-        except Exception as exc:  # a broken connector must not stop the others
-            log.error("connectors: %s could not be set up (%s)", platform, type(exc).__name__)
-            continue
-        registry.register(platform, connector, account_id=account.id)
+        make = (factories or {}).get(platform) or _factory(
+            platform, export, extra.get(platform, {})
+        )
+        others = [a for a in accounts if a.platform == platform and a.active and a is not default]
+        for account in (default, *others):
+            try:
+                connector = make(account, tokens)
+            except Exception as exc:  # a broken connector must not stop the others
+                log.error("connectors: %s could not be set up (%s)", platform, type(exc).__name__)
+                if account.id is not None:
+                    registry.unavailable(account.id, ACCOUNT_UNAVAILABLE)
+                continue
+            registry.register(
+                platform,
+                connector,
+                account_id=account.id,
+                default=account is default,
+                problem=ACCOUNT_RECONNECT
+                if account.status is AccountStatus.NEEDS_RECONNECT
+                else "",
+            )
     return registry
 
 
 def _factory(
-    platform: str, export: Callable[..., Any] | None
+    platform: str, export: Callable[..., Any] | None, extra: Mapping[str, Any]
 ) -> Callable[[Account, TokenProvider], Connector]:
     module_name, class_name = CONNECTORS[platform]
 
     def make(account: Account, tokens: TokenProvider) -> Connector:
         cls = getattr(importlib.import_module(module_name), class_name)
+        kwargs = {name: value for name, value in extra.items() if _takes(cls, name)}
         if export is not None and _takes(cls, "export"):
-            return cls(account, tokens, export=export)  # type: ignore[no-any-return]
-        return cls(account, tokens)  # type: ignore[no-any-return]
+            kwargs["export"] = export
+        return cls(account, tokens, **kwargs)  # type: ignore[no-any-return]
 
     return make
 
@@ -142,8 +175,9 @@ def _signature(accounts: Sequence[Account]) -> tuple[tuple[object, ...], ...]:
 
 class RegistrySource:
     """``PublishingService``'s ``registry_source``: the registry of the accounts connected now,
-    rebuilt only when they changed. ``accounts`` lists them (``AccountService.list``);
-    ``tokens`` gives the token provider (both lazy: asked on the first run)."""
+    rebuilt only when they (or the Mastodon limit) changed. ``accounts`` lists them
+    (``AccountService.list``); ``tokens`` gives the token provider (both lazy: asked on the
+    first run); ``mastodon_limit`` reads the practice's Mastodon server's character limit."""
 
     def __init__(
         self,
@@ -152,22 +186,29 @@ class RegistrySource:
         *,
         export: Callable[..., Any] | None = None,
         factories: Mapping[str, Callable[[Account, TokenProvider], Connector]] | None = None,
+        mastodon_limit: Callable[[], int | None] | None = None,
     ) -> None:
         self._accounts = accounts
         self._tokens = tokens
         self._export = export
         self._factories = factories
+        self._mastodon_limit = mastodon_limit
         self._lock = threading.Lock()
-        self._key: tuple[tuple[object, ...], ...] | None = None
+        self._key: tuple[object, ...] | None = None
         self._registry: ConnectorRegistry | None = None
 
     def __call__(self) -> ConnectorRegistry:
         accounts = list(self._accounts())
-        key = _signature(accounts)
+        limit = self._mastodon_limit() if self._mastodon_limit is not None else None
+        key = (_signature(accounts), limit)
         with self._lock:
             if self._registry is None or key != self._key:
                 self._registry = build_registry(
-                    accounts, self._tokens(), export=self._export, factories=self._factories
+                    accounts,
+                    self._tokens(),
+                    export=self._export,
+                    factories=self._factories,
+                    mastodon_limit=limit,
                 )
                 self._key = key
                 log.info("connectors: %s", ", ".join(self._registry.platforms()) or "none")

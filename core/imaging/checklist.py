@@ -333,7 +333,8 @@ def _redaction(data: Mapping[str, Any]) -> Redaction:
 
 def record_data_to_json(record: ImageRecord) -> dict[str, Any]:
     """The checklist part of a record (report, answers, notes on flags, people, redactions,
-    dismissed text, sign-off, rejection reason) as JSON data, for storage's ``data`` column."""
+    dismissed text, sign-off, rejection reason) and its alt text as JSON data, for storage's
+    ``data`` column."""
     s = record.signoff
     return {
         "report": report_to_json(record.report) if record.report else None,
@@ -362,11 +363,13 @@ def record_data_to_json(record: ImageRecord) -> dict[str, Any]:
             "redactions_digest": s.redactions_digest,
         },
         "rejected_reason": record.rejected_reason,
+        "alt_text": record.alt_text,
     }
 
 
 def record_data_from_json(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields ``record_data_to_json`` wrote, ready for ``ImageRecord(**...)``."""
+    """The fields ``record_data_to_json`` wrote, ready for ``ImageRecord(**...)`` (data written
+    before alt texts existed reads as none)."""
     s = data.get("signoff")
     report = data.get("report")
     return {
@@ -396,4 +399,5 @@ def record_data_from_json(data: Mapping[str, Any]) -> dict[str, Any]:
             redactions_digest=str(s["redactions_digest"]),
         ),
         "rejected_reason": str(data.get("rejected_reason", "")),
+        "alt_text": str(data.get("alt_text", "")),
     }

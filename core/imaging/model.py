@@ -6,8 +6,8 @@ kept as boxes and burned in only by ``core.imaging.export_clean``. Boxes are in 
 *upright* image (EXIF orientation applied), like ``export_clean``'s redactions.
 
 Nothing here holds a patient's name except ``TextRegion.text`` (words read off the photo) and
-``ImageRecord.filename``/``notes``: those stay in the encrypted database and are never logged or
-audited.
+``ImageRecord.filename``/``notes`` (and ``alt_text``, checked but written by a person): those stay
+in the encrypted database and are never logged or audited.
 """
 
 from __future__ import annotations
@@ -228,6 +228,10 @@ class ImageRecord:
     signoff: SignOff | None = None
     rejected_reason: str = ""
     version: int = 1
+    alt_text: str = ""
+    """What the photo shows, for people using screen readers: published with the photo
+    (``PublishRequest.alt_texts``), so it is checked for PHI like a post's text. Not part of
+    what a sign-off covers (``SignOff``: the original, the report and the redactions)."""
 
     def answer(self, item: ChecklistItem) -> Answer:
         return self.answers.get(item, Answer.UNANSWERED)

@@ -12,6 +12,13 @@ A change to a cleared photo (an answer, a redaction, a person, even its notes) d
 sign-off: someone must look again. ``uncleared`` also compares each sign-off with what the
 photo has now (its original, report and redactions), so a stale status can never let a photo
 through.
+
+The one exception is the photo's alt text (``set_alt_text``): words *about* the photo for
+people using screen readers, published beside it. A sign-off covers what the posted copy
+shows (the original, the scan, the redactions burned in), and an alt text changes none of
+that. What it could leak, words, is checked where it is written, with the same PHI check as a
+post's text, and a text with findings is refused. Dropping the sign-off for it would also
+take the photo out of posts already approved for the sake of a description.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from core.imaging.model import (
     SignOff,
 )
 from core.imaging.ports import ConsentLink, ImageQuery
+from core.phi import scan_text
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.progress import Progress
 from core.staff.model import Permission, StaffMember
@@ -55,6 +63,9 @@ if TYPE_CHECKING:
     from core.imaging import ImageSandbox
 
 MAX_NOTES = 2000
+MAX_ALT_TEXT = 1000
+"""The longest alt text: X takes no more (Mastodon 1,500, LinkedIn ~4,000), and a screen
+reader's listener wants a sentence or two anyway."""
 MAX_NAME = 100
 MAX_FILENAME = 255
 MAX_LIMIT = 1000
@@ -534,6 +545,75 @@ class ImagingService:
             return replace(r, notes=notes)
 
         return self._edit(actor, image_id, version, "notes", change)
+
+    def set_alt_text(
+        self, actor: StaffMember, image_id: int, version: int, text: str
+    ) -> ImageRecord:
+        """Save what the photo shows for people using screen readers (trimmed; empty removes
+        it). ``ValidationError`` with ``field="alt_text"``: ``reason="too_long"`` (``limit``)
+        over ``MAX_ALT_TEXT`` characters; ``reason="phi"`` when the PHI check
+        (``core.phi.scan_text`` with the patients' names; staff are not patients) finds
+        anything, with ``findings``: each ``{"kind", "start", "end"}`` in the trimmed text.
+        It is published with the photo, so nothing flagged is let through, as in a post's
+        text. A cleared photo stays cleared (see the module docstring); a rejected one must be
+        reopened first. Audited with the length only."""
+        text = text.strip()
+        if len(text) > MAX_ALT_TEXT:
+            raise ValidationError(
+                "The description is too long.",
+                field="alt_text",
+                reason="too_long",
+                limit=MAX_ALT_TEXT,
+            )
+        names = tuple(self._known_names())
+        with self._uow() as tx:
+            person = _active(tx, actor, "image_alt_text")
+            staff = [m.display_name for m in tx.staff.list(include_inactive=True)]
+            found = scan_text(text, names, staff_names=staff)
+            if found:
+                raise ValidationError(
+                    "The description may tell who someone is.",
+                    field="alt_text",
+                    reason="phi",
+                    findings=[{"kind": f.kind, "start": f.start, "end": f.end} for f in found],
+                )
+            current = tx.images.get(image_id)
+            if current.version != version:
+                raise _conflict()
+            if current.status is ImageStatus.REJECTED:
+                raise _rejected()
+            if current.alt_text == text:
+                return current
+            saved = tx.images.save(replace(current, alt_text=text), version)
+            append_event(
+                tx,
+                self._audit_clock,
+                person,
+                "image.alt_text",
+                "image",
+                image_id,
+                f"{len(text)} characters",
+            )
+            return saved
+
+    def alt_texts(self, media_hashes: Sequence[str]) -> tuple[str, ...]:
+        """The alt text of each photo, in order, for publishing (``PublishRequest.alt_texts``):
+        ``""`` for a photo without one or not in the library, and for one whose text the PHI
+        check flags now (a patient added since it was written): nothing flagged is published."""
+        if not media_hashes:
+            return ()
+        with self._uow() as tx:
+            records = tx.images.by_hashes(list(dict.fromkeys(media_hashes)))
+            staff = [m.display_name for m in tx.staff.list(include_inactive=True)]
+        names = tuple(self._known_names())
+        result = []
+        for digest in media_hashes:
+            record = records.get(digest)
+            text = record.alt_text if record is not None else ""
+            if text and scan_text(text, names, staff_names=staff):
+                text = ""
+            result.append(text)
+        return tuple(result)
 
     # --- sign-off ----------------------------------------------------------------------------
     def problems(self, record: ImageRecord) -> list[Problem]:

@@ -155,9 +155,24 @@ class ManualConnector:
         return url
 
 
+ACCOUNT_REMOVED = "account_removed"
+"""An account that is not connected any more (``ConnectorRegistry.account_problem``)."""
+ACCOUNT_RECONNECT = "account_reconnect"
+"""An account that needs reconnecting in Settings → Accounts."""
+ACCOUNT_UNAVAILABLE = "account_unavailable"
+"""A connected account whose connector could not be set up."""
+
+
 class ConnectorRegistry:
     """Which connector publishes each platform: the registered API connector, else the
-    manual one."""
+    manual one.
+
+    With connected accounts it also knows each account's own connector (``for_account``): an
+    outbox entry keeps going out through the account its first attempt used, even after
+    another account became the platform's default. ``account_problem`` says why an account
+    cannot publish now (``account_reconnect``; ``account_removed`` when it is not connected
+    any more): its entries wait instead of moving to another account.
+    """
 
     def __init__(
         self,
@@ -166,23 +181,59 @@ class ConnectorRegistry:
     ) -> None:
         self._connectors: dict[str, Connector] = dict(connectors or {})
         self._accounts: dict[str, int] = {}
+        self._by_account: dict[int, Connector] = {}
+        self._problems: dict[int, str] = {}
         self.manual = manual or ManualConnector()
 
     def register(
-        self, platform: str, connector: Connector, *, account_id: int | None = None
+        self,
+        platform: str,
+        connector: Connector,
+        *,
+        account_id: int | None = None,
+        default: bool = True,
+        problem: str = "",
     ) -> None:
-        """``connector`` publishes ``platform`` (through the connected account ``account_id``,
-        when it is one)."""
+        """``connector`` publishes through the connected account ``account_id`` (when it is
+        one). ``default``: the platform's new entries go out through it; otherwise it only
+        serves the entries that started through that account. ``problem``: why the account
+        cannot publish now (a code, e.g. ``account_reconnect``): its entries wait."""
+        if account_id is not None:
+            self._by_account[account_id] = connector
+            if problem:
+                self._problems[account_id] = problem
+            else:
+                self._problems.pop(account_id, None)
+        if not default:
+            return
         self._connectors[platform] = connector
         if account_id is not None:
             self._accounts[platform] = account_id
         else:
             self._accounts.pop(platform, None)
 
+    def unavailable(self, account_id: int, problem: str) -> None:
+        """The connected account ``account_id`` has no connector now (it could not be set
+        up): its entries wait, for the reason ``problem``."""
+        self._by_account.pop(account_id, None)
+        self._problems[account_id] = problem
+
     def account_id(self, platform: str) -> int | None:
-        """The connected account ``platform``'s posts go out through (``None``: by hand, or a
-        connector without an account)."""
+        """The connected account ``platform``'s new posts go out through (``None``: by hand,
+        or a connector without an account)."""
         return self._accounts.get(platform)
+
+    def for_account(self, account_id: int) -> Connector | None:
+        """The connector of the connected account ``account_id``; ``None`` when it is not
+        connected (removed) or could not be set up."""
+        return self._by_account.get(account_id)
+
+    def account_problem(self, account_id: int) -> str:
+        """Why the account ``account_id`` cannot publish now: ``""`` when it can,
+        ``account_removed`` when it is not connected, else the code it was registered with."""
+        if account_id in self._problems:
+            return self._problems[account_id]
+        return "" if account_id in self._by_account else ACCOUNT_REMOVED
 
     def platforms(self) -> tuple[str, ...]:
         """The platforms with an API connector."""

@@ -47,6 +47,11 @@ class OutboxEntry:
     ``error_code`` and ``error_message`` describe the last problem in codes and the platform's
     plain words, never the post's text. ``version`` belongs to storage (optimistic locking):
     two workstations never both claim one entry.
+
+    ``account_id`` is the connected account the entry goes out through, recorded by the first
+    claim that calls a connector: from then on every ``find`` and retry asks that account, so
+    making another account the default cannot post it twice. ``None``: no connector was
+    called yet (or the platform has no account: by hand).
     """
 
     id: int | None
@@ -63,6 +68,7 @@ class OutboxEntry:
     error_code: str = ""
     error_message: str = ""
     version: int = 1
+    account_id: int | None = None
 
     def runnable(self, now: datetime) -> bool:
         """Whether a run should take this entry up at ``now``."""

@@ -20,7 +20,14 @@ The rules, in the order a run applies them:
    publication, and once every platform has one the post is published. A permanent refusal
    marks the entry failed and the post failed, the platform's plain-words reason as the
    transition note; the post's other pending entries wait (a person retries or withdraws).
-5. **A person's record wins.** A live URL recorded by hand (``record_manual_publish``) is a
+5. **One account per entry.** The first claim that calls a connector records the account it
+   goes out through (the platform's default then); every later ``find`` and retry asks that
+   account's connector, even when another account became the default meanwhile (asking the
+   new one would find nothing and post again). When that account needs reconnecting (or its
+   connector cannot be set up) the entry waits, re-checked every ``ACCOUNT_RECHECK``; when it
+   was removed, an entry that may have gone out through it is left to a person (Today), and
+   one that provably did not (pending) goes out through the platform's account now.
+6. **A person's record wins.** A live URL recorded by hand (``record_manual_publish``) is a
    publication: an entry for that platform is sent from then on and never goes out again
    (``sync``). Manual platforms' entries wait in ``manual`` for exactly that.
 
@@ -47,6 +54,8 @@ from core.composer.workflow import MAX_NOTE_LENGTH, transition
 from core.errors import EditConflict
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.publishing.connectors import (
+    ACCOUNT_RECONNECT,
+    ACCOUNT_REMOVED,
     Connector,
     ConnectorRegistry,
     PermanentPublishError,
@@ -69,9 +78,16 @@ MediaDiscard = Callable[[Sequence[Path]], None]
 RequestOptions = Callable[[Post, str], Mapping[str, str]]
 """A platform's extras for a post (``PublishRequest.options``: a call-to-action button…)."""
 
+AltTexts = Callable[[Sequence[str]], Sequence[str]]
+"""The alt text of each of these vault hashes, in order (``""``: none), for
+``PublishRequest.alt_texts`` (the image checklist's ``ImagingService.alt_texts``)."""
+
 BY_HAND_PROBLEMS = frozenset({"public_url_needed"})
 """``validate`` codes that mean "this post goes out by hand on this platform" (Google takes
 photos only from a public web address): the entry waits for a person, like a manual one."""
+
+ACCOUNT_RECHECK = timedelta(minutes=5)
+"""How often an entry waiting for its account (reconnect) looks again."""
 
 MAX_ERROR_MESSAGE = 500
 RUN_BATCH = 100
@@ -100,6 +116,24 @@ def platform_name(platform: str) -> str:
         return default_rules().rule(platform).name
     except ValueError:
         return platform
+
+
+REFUSAL_WORDING = {
+    "phone_number": "{name} turns down posts with a phone number in the text. Take the number "
+    "out of the post's {name} text (the profile shows the practice's phone already), then "
+    "publish it again.",
+    "bad_call_to_action": "The post's “Learn more” button on {name} must link to a secure "
+    "web address (one starting with https://). Correct the practice's website in Settings → "
+    "Practice, then publish it again.",
+}
+"""Refusal codes whose words say what to change in this app rather than the platform's own
+reason (``core.connectors.gbp``'s ``validate`` codes); ``{name}`` is the platform's name."""
+
+
+def refusal_message(platform: str, code: str, message: str) -> str:
+    """The words kept for a refusal: ``REFUSAL_WORDING``'s for its code, else ``message``."""
+    wording = REFUSAL_WORDING.get(code)
+    return wording.format(name=platform_name(platform)) if wording else message
 
 
 def plain_message(message: str, text: str) -> str:
@@ -154,6 +188,7 @@ class _Claim:
     post: Post
     reconcile: bool
     sendable: bool
+    connector: Connector
 
 
 @dataclass(slots=True)
@@ -202,10 +237,12 @@ class Outbox:
         new_key: Callable[[], str] | None = None,
         discard: MediaDiscard | None = None,
         options: RequestOptions | None = None,
+        alt_texts: AltTexts | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._audit_clock = audit_clock or clock
+        self._alt_texts = alt_texts
         self.registry = registry
         self.policy = policy or RetryPolicy()
         self._random = random
@@ -246,7 +283,7 @@ class Outbox:
             elif entry.status is _S.FAILED or (
                 entry.status is _S.PENDING and entry.next_attempt_at is None
             ):
-                restarted = replace(
+                restarted = replace(  # through the same account (``_claim``)
                     entry,
                     status=waiting,
                     attempts=0,
@@ -289,7 +326,7 @@ class Outbox:
         claim = self._claim(entry_id)
         if claim is None:
             return
-        connector = self.registry.get(claim.entry.platform)
+        connector = claim.connector
         try:
             request = self._request(claim)
         except PermanentPublishError as exc:
@@ -363,6 +400,13 @@ class Outbox:
                     return None
                 reconcile = entry.status is not _S.PENDING
                 sendable = post.state is PostState.PUBLISHING and entry.platform in post.platforms
+                gone = entry.account_id
+                problem = self.registry.account_problem(gone) if gone is not None else ""
+                if problem == ACCOUNT_REMOVED and not reconcile:
+                    # Nothing went out through it: the platform's account now takes it.
+                    entry, problem = replace(entry, account_id=None), ""
+                else:
+                    gone = None
                 if not reconcile and self.registry.is_manual(entry.platform):
                     manual = replace(entry, status=_S.MANUAL, next_attempt_at=None, updated_at=now)
                     tx.outbox.save(manual, entry.version)
@@ -372,6 +416,15 @@ class Outbox:
                         replace(entry, next_attempt_at=None, updated_at=now), entry.version
                     )
                     return None
+                if problem:
+                    self._wait_for_account(tx, entry, problem, reconcile, now)
+                    return None
+                account_id = entry.account_id
+                if account_id is None:
+                    account_id = self.registry.account_id(entry.platform)
+                connector = (
+                    self.registry.for_account(account_id) if account_id is not None else None
+                ) or self.registry.get(entry.platform)
                 claimed = tx.outbox.save(
                     replace(
                         entry,
@@ -379,14 +432,17 @@ class Outbox:
                         attempts=entry.attempts + 1,
                         next_attempt_at=now + self.policy.lease,
                         updated_at=now,
+                        account_id=account_id,
                     ),
                     entry.version,
                 )
                 detail = f"{entry.platform} attempt {claimed.attempts}"
                 if reconcile:
                     detail += f" (after {entry.status.value}: checking first)"
+                if gone is not None:
+                    detail += f" (account {gone} was removed: through account {account_id} now)"
                 self._audit(tx, "post.publish_attempt", post.id, detail)
-                return _Claim(claimed, post, reconcile, sendable)
+                return _Claim(claimed, post, reconcile, sendable, connector)
         except EditConflict:
             return None  # another run claimed it first
 
@@ -407,10 +463,19 @@ class Outbox:
             variant_text(post, entry.platform),
             images,
             entry.idempotency_key,
-            account_id=self.registry.account_id(entry.platform),
+            account_id=entry.account_id,
             options=dict(self._options(post, entry.platform)) if self._options else {},
             not_before=entry.created_at,
+            alt_texts=self._alt_texts_for(post, len(images)),
         )
+
+    def _alt_texts_for(self, post: Post, count: int) -> tuple[str, ...]:
+        """One alt text per image sent (``""`` where a photo has none); ``()`` without images
+        or without a source of alt texts."""
+        if not count or self._alt_texts is None:
+            return ()
+        texts = tuple(self._alt_texts(post.media_hashes))[:count]
+        return texts + ("",) * (count - len(texts))
 
     # --- recording outcomes ------------------------------------------------------------------
     def _sent(
@@ -462,6 +527,7 @@ class Outbox:
             if entry.status is _S.SENT:
                 return
             text = variant_text(claim.post, entry.platform)
+            message = refusal_message(entry.platform, code, message)
             plain = plain_message(message, text) or "The platform refused the post."
             tx.outbox.save(
                 replace(
@@ -543,6 +609,50 @@ class Outbox:
             tally.uncertain += 1
         else:
             tally.retrying += 1
+
+    def _wait_for_account(
+        self, tx: UnitOfWork, entry: OutboxEntry, problem: str, reconcile: bool, now: datetime
+    ) -> None:
+        """The account ``entry`` goes out through cannot publish now (``problem``); nothing is
+        sent and no attempt is counted. An entry that may have gone out through a removed
+        account is left to a person (nobody can look from here); otherwise the entry waits and
+        looks again after ``ACCOUNT_RECHECK`` (a reconnect lets it go on)."""
+        name = platform_name(entry.platform)
+        status = _S.UNCERTAIN if reconcile else _S.PENDING
+        if problem == ACCOUNT_REMOVED:
+            message = (
+                f"The {name} account this post may already have gone out through was removed, "
+                f"so it cannot be checked from here: look on {name}, then record the post's "
+                "address, or confirm it is not there to send it through the account connected "
+                "now."
+            )
+            action, due = "post.publish_unresolved", None
+        elif problem == ACCOUNT_RECONNECT:
+            message = (
+                f"The {name} account this post started going out through needs reconnecting "
+                "(Settings → Accounts); it goes on through that account once reconnected."
+            )
+            action, due = "post.publish_waiting", now + ACCOUNT_RECHECK
+        else:
+            message = (
+                f"The {name} account this post started going out through cannot be used just "
+                "now; it is tried again later through that account."
+            )
+            action, due = "post.publish_waiting", now + ACCOUNT_RECHECK
+        tx.outbox.save(
+            replace(
+                entry,
+                status=status,
+                next_attempt_at=due,
+                error_code=problem,
+                error_message=message,
+                updated_at=now,
+            ),
+            entry.version,
+        )
+        if entry.error_code != problem:  # once, not at every look
+            detail = f"{entry.platform} {problem}: account {entry.account_id}"
+            self._audit(tx, action, entry.post_id, detail)
 
     def _hold(self, claim: _Claim) -> None:
         """Reconciled as not sent, but the post no longer publishes: wait for a person."""

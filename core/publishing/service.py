@@ -27,6 +27,7 @@ from core.composer.service import ComposerService, MediaCheck
 from core.errors import EditConflict, KnownError, NotFound
 from core.ports import UnitOfWorkFactory
 from core.publishing.connectors import (
+    ACCOUNT_REMOVED,
     ConnectorRegistry,
     PermanentPublishError,
     WithdrawNotSupported,
@@ -40,6 +41,7 @@ from core.publishing.model import (
     RetryPolicy,
 )
 from core.publishing.outbox import (
+    AltTexts,
     MediaDiscard,
     MediaExporter,
     Outbox,
@@ -93,6 +95,7 @@ class PublishingService:
         registry_source: Callable[[], ConnectorRegistry] | None = None,
         discard_media: MediaDiscard | None = None,
         options: RequestOptions | None = None,
+        alt_texts: AltTexts | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -111,6 +114,7 @@ class PublishingService:
             media=media,
             discard=discard_media,
             options=options,
+            alt_texts=alt_texts,
         )
         self.blocked: dict[int, str] = {}
         self._lock = threading.Lock()
@@ -222,7 +226,10 @@ class PublishingService:
 
     def confirm_not_published(self, actor: StaffMember, post_id: int, platform: str) -> OutboxEntry:
         """A person looked on the platform and the post is not there, after an outcome the
-        outbox could not tell: it may be sent again (from the next run, with fresh tries)."""
+        outbox could not tell: it may be sent again (from the next run, with fresh tries),
+        through the same account, or through the platform's account now when that one was
+        removed."""
+        self.refresh_registry()
         with self._uow() as tx:
             person = tx.staff.get(actor.id)
             post = tx.posts.get(post_id)
@@ -233,6 +240,11 @@ class PublishingService:
                 )
             now = self._clock.now()
             publishing = post.state is PostState.PUBLISHING
+            account_id = entry.account_id
+            if account_id is not None and self.registry.account_problem(account_id) == (
+                ACCOUNT_REMOVED
+            ):
+                account_id = None  # not there: the account connected now may send it
             saved = tx.outbox.save(
                 replace(
                     entry,
@@ -242,6 +254,7 @@ class PublishingService:
                     error_code="",
                     error_message="",
                     updated_at=now,
+                    account_id=account_id,
                 ),
                 entry.version,
             )
@@ -259,27 +272,30 @@ class PublishingService:
     # --- taking a post down ------------------------------------------------------------------
     def can_withdraw(self, post_id: int, platform: str) -> bool:
         """Whether ``withdraw`` can delete the post from ``platform``: it went out through the
-        platform's API (the outbox knows its remote id) and an API connector that deletes
-        posts is connected now. Otherwise a person removes it on the platform."""
+        platform's API (the outbox knows its remote id) and the account it went out through is
+        still connected, with a connector that deletes posts. Otherwise a person removes it
+        on the platform."""
         registry = self.refresh_registry()
-        if registry.is_manual(platform):
+        sent = self._sent_entry(post_id, platform)
+        if sent is None:
             return False
-        if not callable(getattr(registry.get(platform), "withdraw", None)):
-            return False
-        return self._remote_id(post_id, platform) is not None
+        connector = _withdrawer(registry, platform, sent)
+        return connector is not None and callable(getattr(connector, "withdraw", None))
 
     def withdraw(self, actor: StaffMember, post_id: int, platform: str) -> None:
         """Delete the post from ``platform`` through its API, audited under ``actor``
         (``post.remote_deleted``; whether they may is the caller's rule, the takedown list's).
         ``WithdrawNotSupported`` when this cannot be done through the API (published by hand,
-        no connector now, or an API without deleting): a person opens the post and removes it
+        the account it went out through is not connected any more, or an API without
+        deleting): a person opens the post and removes it
         there. A platform that does not delete it raises ``PermanentPublishError``
         (``withdraw_refused``), or the connector's own typed error."""
         registry = self.refresh_registry()
-        connector = registry.get(platform)
+        sent = self._sent_entry(post_id, platform)
+        connector = _withdrawer(registry, platform, sent) if sent is not None else None
         withdraw = getattr(connector, "withdraw", None)
-        remote_id = self._remote_id(post_id, platform)
-        if registry.is_manual(platform) or not callable(withdraw) or remote_id is None:
+        remote_id = sent.remote_id if sent is not None else None
+        if not callable(withdraw) or remote_id is None:
             raise WithdrawNotSupported(
                 "This post cannot be deleted through the platform's API: open it and delete "
                 "it there.",
@@ -294,11 +310,13 @@ class PublishingService:
             append_event(tx, self._clock, person, "post.remote_deleted", "post", post_id, platform)
         log.info("withdraw: post %s deleted on %s", post_id, platform)
 
-    def _remote_id(self, post_id: int, platform: str) -> str | None:
+    def _sent_entry(self, post_id: int, platform: str) -> OutboxEntry | None:
+        """The entry that sent the post to ``platform`` through its API (it has a remote
+        id), if one did."""
         with self._uow() as tx:
             for entry in tx.outbox.for_post(post_id):
                 if entry.platform == platform and entry.status is OutboxStatus.SENT:
-                    return entry.remote_id or None
+                    return entry if entry.remote_id else None
         return None
 
     # --- reading -----------------------------------------------------------------------------
@@ -381,6 +399,15 @@ class PublishingService:
 def _id(post: Post) -> int:
     assert post.id is not None
     return post.id
+
+
+def _withdrawer(registry: ConnectorRegistry, platform: str, sent: OutboxEntry) -> object | None:
+    """The connector that can delete what ``sent`` published: the one of the account it went
+    out through (none when that account was removed); for entries from before accounts were
+    recorded, the platform's connector now."""
+    if sent.account_id is not None:
+        return registry.for_account(sent.account_id)
+    return None if registry.is_manual(platform) else registry.get(platform)
 
 
 def _late(post: Post) -> LatePost:

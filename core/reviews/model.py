@@ -140,13 +140,15 @@ class Reply:
     """The practice's answer. A reply to a negative review needs an approver
     (``approved_by``) before anyone posts it; ``posted_by``/``posted_at`` record that a person
     posted it on the site, by hand or with "Post to Google" (nothing is posted automatically).
+    A reply someone wrote on the site itself (found when the review was collected) has no
+    ``written_by``, ``approved_by`` or ``posted_by``: ``posted_at`` is the site's time of it.
     ``remote_state`` and the other ``remote_*`` fields: the outcome of posting it through the
     site's API (``remote_updated_at`` is the site's own time of the reply,
     ``remote_error_code``/``remote_error`` the last problem, in a code and the site's plain
     words)."""
 
     text: str
-    written_by: int
+    written_by: int | None
     written_at: datetime
     approved_by: int | None = None
     approved_at: datetime | None = None

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.reviews.model import (
     Assessment,
@@ -161,6 +161,12 @@ class ReviewRepository(Protocol):
         ``expected_version``; returns it with the new version."""
         ...
 
+    def revise(self, review: Review, expected_version: int) -> Review:
+        """``save``, and also the words and stars (``text``, ``rating``): a site lets the
+        reviewer edit a review later. The content hash, the author and the dates stay as
+        first collected."""
+        ...
+
     def query(self, q: ReviewQuery) -> builtins.list[Review]:
         """One page, filtered and sorted in SQL (``q.now`` must be set for ``overdue``)."""
         ...
@@ -240,6 +246,61 @@ class RemoteReply:
 
     comment: str
     updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CollectedReview:
+    """A review as a connected site shows it now: the item (as ``ReviewSource.fetch_new``
+    gives it), the site's time of its last change, and the reply the site already shows
+    (``None``: none), e.g. one the practice wrote on the site before it connected the app."""
+
+    review: Review
+    updated_at: datetime | None = None
+    reply: RemoteReply | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePlace:
+    """One place a connected source collects from (a Google location): ``key`` names it
+    for good (the account id as text), ``label`` is the practice's own name for it."""
+
+    key: str
+    account_id: int | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceFailure:
+    """A place whose reviews could not be collected, as the service remembers it until a
+    collection there works again: ``code`` is the error's (``token_revoked``, ``http_403``,
+    ``http_404``…), ``permanent`` whether asking again alone cannot help, ``since`` the first
+    failed attempt of this run of failures and ``last`` the latest. No review text, no
+    token."""
+
+    source: str
+    key: str
+    account_id: int | None
+    label: str
+    code: str
+    permanent: bool
+    since: datetime
+    last: datetime
+
+
+@runtime_checkable
+class PlacesSource(Protocol):
+    """A connected source with several places (the GBP locations), collected one place at a
+    time so that each has its own "changed since" and its own failure (``ReviewService.
+    collect_connected``). ``fetch_place`` raises the publishing connectors' typed errors
+    (``core.publishing.connectors``)."""
+
+    name: str
+
+    def places(self) -> Sequence[SourcePlace]: ...
+
+    def fetch_place(
+        self, place: SourcePlace, since: datetime | None
+    ) -> builtins.list[CollectedReview]: ...
 
 
 class ReplyTarget(Protocol):

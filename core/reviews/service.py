@@ -50,7 +50,10 @@ from core.reviews.model import (
 )
 from core.reviews.ports import (
     OPEN_STATUSES,
+    CollectedReview,
     Feed,
+    PlaceFailure,
+    PlacesSource,
     RemoteReply,
     ReplyOverride,
     ReplyTarget,
@@ -58,6 +61,7 @@ from core.reviews.ports import (
     ReviewOrder,
     ReviewQuery,
     ReviewSource,
+    SourcePlace,
 )
 from core.staff.model import Permission, StaffMember
 from core.staff.rules import can
@@ -82,7 +86,14 @@ RULES_KEY = "review_due_rules"
 """The settings key remembering which rules the stored due times were computed with."""
 SOURCES_KEY = "review_sources_collected"
 """The settings key remembering when each connected source was last collected from (by
-name), so the next collection asks only for what changed since."""
+name; a ``PlacesSource`` by ``"{name}:{place key}"``, one mark per Google location), so the
+next collection asks only for what changed since."""
+FAILURES_KEY = "review_sources_failed"
+"""The settings key holding the places whose last collection failed (``PlaceFailure``), for
+Today and Settings → Review sources; a place's entry goes when it is collected again."""
+STUCK_AFTER_HOURS = 24
+"""A place failing for passing reasons (Google down, rate limits) shows on Today only after
+this long; one failing for good (sign-in refused, no access, location gone) at once."""
 
 _REPLYABLE = (
     ReviewStatus.NEW,
@@ -123,6 +134,10 @@ class ReviewDetail:
     reply_target: str = ""
     """The name of the connected source that can post the reply (``"google"``), or ``""``:
     it is posted by hand."""
+    changed_after_reply: datetime | None = None
+    """When the reviewer changed a replied review's words or stars on the site after the
+    reply (the latest such change since the reply last changed): someone may want to read it
+    again and change the reply there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +191,8 @@ class PollResult:
     new_mentions: int
     failed: tuple[int, ...] = ()
     new_reviews: int = 0
-    """Reviews collected from the connected sources (the GBP locations) in the same poll."""
+    """Reviews collected from the connected sources (the GBP locations) in the same poll: new
+    ones, and stored ones the site changed (edited by the reviewer, or answered there)."""
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -385,6 +401,7 @@ class ReviewService:
                 tuple(tx.reviews.events(review_id)),
                 tuple(tx.reviews.overrides(review_id)),
             )
+        detail = replace(detail, changed_after_reply=_changed_after_reply(detail))
         target = self.reply_target(review)
         return replace(detail, reply_target=target.name) if target is not None else detail
 
@@ -485,28 +502,302 @@ class ReviewService:
 
     def collect_connected(self) -> int:
         """Collect from every connected source (``sources``) what changed since its last
-        successful collection; returns how many items were new. A source that fails is
-        logged and asked again, from the same moment, next time."""
+        successful collection; returns how many items were new or changed. A source (or one
+        place of a ``PlacesSource``) that fails is logged, remembered for Today and Settings
+        (``source_failures``) and asked again, from the same moment, next time.
+
+        A ``PlacesSource`` (the Google locations) is collected place by place through
+        ``store_collected``: a review Google shows with a reply comes in replied, one edited on
+        Google takes in its new words and stars."""
         from core.publishing.connectors import PublishError
 
         total = 0
+        present: set[tuple[str, str]] = set()
         for source in self._sources():
+            if isinstance(source, PlacesSource):
+                places = list(source.places())
+                present.update((source.name, p.key) for p in places)
+                for place in places:
+                    total += self._collect_place(source, place)
+                continue
             started = self._clock.now()
-            with self._uow() as tx:
-                stored = tx.settings.get(SOURCES_KEY)
-            last = stored[0].get(source.name) if stored is not None else None
-            since = datetime.fromisoformat(last) if isinstance(last, str) else None
+            since = self._collected_mark(source.name)
             try:
                 total += self.collect(source, since)
             except PublishError as exc:
                 log.warning("reviews: %s not collected (%s)", source.name, exc.code)
                 continue
-            with self._uow() as tx:
-                stored = tx.settings.get(SOURCES_KEY)
-                value = dict(stored[0]) if stored is not None else {}
-                value[source.name] = started.isoformat()
-                tx.settings.put(SOURCES_KEY, value, stored[1] if stored is not None else None)
+            self._update_marks(source.name, started, None)
+        self._forget_failures(present)
         return total
+
+    def _collect_place(self, source: PlacesSource, place: SourcePlace) -> int:
+        from core.publishing.connectors import PermanentPublishError, PublishError
+
+        key = f"{source.name}:{place.key}"
+        started = self._clock.now()
+        try:
+            items = source.fetch_place(place, self._collected_mark(key))
+        except PublishError as exc:
+            log.warning("reviews: %s place %s not collected (%s)", source.name, place.key, exc.code)
+            failure = PlaceFailure(
+                source=source.name,
+                key=place.key,
+                account_id=place.account_id,
+                label=place.label,
+                code=exc.code,
+                permanent=isinstance(exc, PermanentPublishError),
+                since=started,
+                last=started,
+            )
+            self._update_marks(key, None, failure)
+            return 0
+        count = self.store_collected(source.name, items)
+        self._update_marks(key, started, None)
+        return count
+
+    def _collected_mark(self, key: str) -> datetime | None:
+        with self._uow() as tx:
+            stored = tx.settings.get(SOURCES_KEY)
+        last = stored[0].get(key) if stored is not None else None
+        return datetime.fromisoformat(last) if isinstance(last, str) else None
+
+    def _update_marks(
+        self, key: str, collected: datetime | None, failure: PlaceFailure | None
+    ) -> None:
+        """Remember a good collection of ``key`` (its mark moves on, its failure goes) or a
+        failed one (the mark stays; the failure keeps the moment the run of failures began).
+        Two workstations polling at once: the loser reads again and retries."""
+        for attempt in range(3):
+            try:
+                with self._uow() as tx:
+                    if collected is not None:
+                        _put_entry(tx, SOURCES_KEY, key, collected.isoformat())
+                    failed = tx.settings.get(FAILURES_KEY)
+                    before = failed[0].get(key) if failed is not None else None
+                    if failure is not None:
+                        if isinstance(before, dict) and before.get("code") == failure.code:
+                            failure = replace(
+                                failure, since=datetime.fromisoformat(str(before["since"]))
+                            )
+                        _put_entry(tx, FAILURES_KEY, key, _failure_value(failure))
+                    elif before is not None:
+                        _put_entry(tx, FAILURES_KEY, key, None)
+                return
+            except EditConflict:
+                if attempt == 2:
+                    raise
+
+    def _forget_failures(self, present: set[tuple[str, str]]) -> None:
+        """Drop the failures of places no longer connected (a location removed)."""
+        with self._uow() as tx:
+            stored = tx.settings.get(FAILURES_KEY)
+            if stored is None:
+                return
+            kept = {
+                k: v
+                for k, v in stored[0].items()
+                if isinstance(v, dict) and (v.get("source"), v.get("key")) in present
+            }
+            if kept != stored[0]:
+                tx.settings.put(FAILURES_KEY, kept, stored[1])
+
+    def source_failures(self) -> builtins.list[PlaceFailure]:
+        """The connected places whose last collection failed, by label."""
+        with self._uow() as tx:
+            stored = tx.settings.get(FAILURES_KEY)
+        found = [_failure_of(v) for v in (stored[0].values() if stored is not None else ())]
+        return sorted((f for f in found if f is not None), key=lambda f: (f.label.lower(), f.key))
+
+    def store_collected(self, source_name: str, items: Sequence[CollectedReview]) -> int:
+        """Store what a connected site shows now, in one transaction; returns how many
+        items were new or changed.
+
+        - New: stored as collected; with the site's reply (``CollectedReview.reply``, e.g.
+          answered on Google before the practice connected the app) it comes in replied
+          (no due time, nothing on Today) with that reply, written on the site.
+        - Stored already (same source and external id): when the words or the stars differ,
+          the reviewer edited it: text and rating are updated and the change is kept in its
+          history (``review.edited``, the stars and "after the reply" when it was replied:
+          ``ReviewDetail.changed_after_reply``). Sentiment and themes are recomputed from the
+          new words; an open item's due time is recomputed with the new sentiment from the
+          same start (``due_start``, like ``recompute_due``: a review turned negative may be
+          overdue at once, it waited that long); a replied or not-answered item stays so.
+          A reply approved without an approver for a review that turned negative goes back
+          to waiting for one. The site's clock is not compared with ours: the listing only
+          brings reviews Google changed since the last collection, and the words tell.
+        - A stored open item the site shows a reply for was answered there: it becomes
+          replied with that reply (an attempt of ours that went unanswered and has the same
+          words counts as posted); a replied item whose reply was changed on the site takes
+          the new words."""
+        valid: builtins.list[CollectedReview] = []
+        for item in items:
+            try:
+                review = self._validated(replace(item.review, id=None), stars_only=True)
+            except ValidationError as exc:
+                log.warning("reviews: an item from %s left out (%s)", source_name, exc.code)
+                continue
+            valid.append(replace(item, review=review))
+        now = self._clock.now()
+        enriched = self._enrich_all([c.review for c in valid], now)
+        if not enriched:
+            return 0
+        rules, tz = self._rules(), self._tz()
+        added = changed = answered = 0
+        with self._uow() as tx:
+            for item, review in zip(valid, enriched, strict=True):
+                existing = tx.reviews.duplicate_of(review)
+                if existing is None:
+                    answered += self._add_collected(tx, source_name, item, review, now)
+                    added += 1
+                    continue
+                stored = tx.reviews.get(existing)
+                if (stored.source, stored.external_id) != (review.source, review.external_id):
+                    continue  # the same words from elsewhere: a duplicate, nothing to update
+                changed += self._update_collected(
+                    tx, stored, item, review, source_name=source_name, now=now, rules_tz=(rules, tz)
+                )
+            self._remember_rules(tx)
+            if added or changed:
+                detail = (
+                    f"{added} added ({answered} replied on {source_name}), {changed} changed, "
+                    f"from {source_name}"
+                )
+                append_event(
+                    tx, self._audit_clock, None, "review.collect", "review", "source", detail
+                )
+        return added + changed
+
+    @staticmethod
+    def _add_collected(
+        tx: UnitOfWork, source_name: str, item: CollectedReview, review: Review, now: datetime
+    ) -> int:
+        if item.reply is None:
+            tx.reviews.add(review)
+            return 0
+        saved = tx.reviews.add(replace(review, status=ReviewStatus.REPLIED, due_at=None))
+        assert saved.id is not None
+        tx.reviews.set_reply(saved.id, _site_reply(item.reply, now))
+        detail = f"replied on {source_name} before it was collected"
+        tx.reviews.add_event(saved.id, ReviewEvent(now, None, "review.replied", detail))
+        return 1
+
+    def _update_collected(
+        self,
+        tx: UnitOfWork,
+        stored: Review,
+        item: CollectedReview,
+        fresh: Review,
+        *,
+        source_name: str,
+        now: datetime,
+        rules_tz: tuple[ResponseRules, ZoneInfo],
+    ) -> int:
+        """Apply an edit and a reply made on the site to a stored item (see
+        ``store_collected``); 1 when something changed."""
+        assert stored.id is not None
+        review_id = stored.id
+        reply = tx.reviews.reply(review_id)
+        review, changed = stored, 0
+        if (fresh.text, fresh.rating) != (stored.text, stored.rating):
+            review = self._edited(
+                tx, stored, fresh, reply, source_name=source_name, now=now, rules_tz=rules_tz
+            )
+            changed = 1
+        remote = item.reply
+        if remote is None:
+            return changed
+        same_words = reply is not None and reply.text.strip() == remote.comment.strip()
+        if review.status is ReviewStatus.REPLIED:
+            if reply is not None and not same_words:
+                tx.reviews.set_reply(
+                    review_id,
+                    replace(reply, text=remote.comment, remote_updated_at=remote.updated_at),
+                )
+                detail = f"reply changed on {source_name}"
+                tx.reviews.add_event(
+                    review_id, ReviewEvent(now, None, "review.reply_edited", detail)
+                )
+                return 1
+            if reply is not None and reply.remote_updated_at is None and same_words:
+                # Marked replied by hand: Google confirms it, with its time.
+                tx.reviews.set_reply(
+                    review_id,
+                    replace(
+                        reply, remote_state=RemoteState.POSTED, remote_updated_at=remote.updated_at
+                    ),
+                )
+            return changed
+        ours = reply is not None and same_words and reply.remote_state is not None
+        if ours and reply is not None:
+            answer = replace(
+                reply,
+                remote_state=RemoteState.POSTED,
+                remote_updated_at=remote.updated_at,
+                posted_at=reply.posted_at or remote.updated_at or now,
+                remote_error_code="",
+                remote_error="",
+            )
+            detail = f"reply found on {source_name}"
+        else:
+            answer = _site_reply(remote, now)
+            detail = f"replied on {source_name}"
+            if reply is not None and reply.text:
+                detail += f"; the draft of {len(reply.text)} chars was replaced"
+        tx.reviews.set_reply(review_id, answer)
+        self._save(tx, review, ReviewStatus.REPLIED, *rules_tz)
+        tx.reviews.add_event(review_id, ReviewEvent(now, None, "review.replied", detail))
+        return 1
+
+    @staticmethod
+    def _edited(
+        tx: UnitOfWork,
+        stored: Review,
+        fresh: Review,
+        reply: Reply | None,
+        *,
+        source_name: str,
+        now: datetime,
+        rules_tz: tuple[ResponseRules, ZoneInfo],
+    ) -> Review:
+        """Take in the words and stars the reviewer changed on the site (see
+        ``store_collected``)."""
+        from core.reviews.deadlines import due_at
+
+        assert stored.id is not None
+        revised = replace(
+            stored,
+            text=fresh.text,
+            rating=fresh.rating,
+            sentiment=fresh.sentiment,
+            sentiment_score=fresh.sentiment_score,
+            themes=fresh.themes,
+        )
+        status = stored.status
+        if (
+            status is ReviewStatus.APPROVED
+            and reply is not None
+            and reply.approved_by is None
+            and is_negative(revised)
+            and reply.remote_state not in {RemoteState.SENDING, RemoteState.UNCERTAIN}
+        ):
+            status = ReviewStatus.AWAITING_APPROVAL
+        due = None
+        if status in OPEN_STATUSES:
+            due = due_at(due_start(revised), revised.sentiment, *rules_tz)
+        saved = tx.reviews.revise(replace(revised, status=status, due_at=due), stored.version)
+        what = []
+        if fresh.text != stored.text:
+            what.append("words")
+        if fresh.rating != stored.rating:
+            what.append(f"stars {stored.rating or '-'} to {fresh.rating or '-'}")
+        detail = f"edited on {source_name}: {', '.join(what)}"
+        if stored.status is ReviewStatus.REPLIED:
+            detail += "; after the reply"
+        if status is not stored.status:
+            detail += f"; to {status.value}"
+        tx.reviews.add_event(stored.id, ReviewEvent(now, None, "review.edited", detail))
+        return saved
 
     @staticmethod
     def _validated(review: Review, *, stars_only: bool = False) -> Review:
@@ -1019,6 +1310,8 @@ class ReviewService:
             if row.status is ReviewStatus.REPLIED and row.replied_at is not None:
                 replied[month] += 1
                 start_at = max(row.posted_at, row.collected_at)
+                if row.replied_at < start_at:  # answered on the site before it was collected
+                    start_at = row.posted_at
                 h = max(0.0, (row.replied_at - start_at).total_seconds() / 3600)
                 hours[month].append(h)
                 all_hours.append(h)
@@ -1150,6 +1443,78 @@ class ReviewService:
             if error:
                 failed.append(feed.id)
         return PollResult(len(feeds), new, tuple(failed), self.collect_connected())
+
+
+def _site_reply(remote: RemoteReply, now: datetime) -> Reply:
+    """A reply written on the site itself, as the inbox keeps it."""
+    at = remote.updated_at or now
+    return Reply(
+        text=remote.comment,
+        written_by=None,
+        written_at=at,
+        posted_at=at,
+        remote_state=RemoteState.POSTED,
+        remote_updated_at=remote.updated_at,
+    )
+
+
+def _changed_after_reply(detail: ReviewDetail) -> datetime | None:
+    """The latest edit of a replied review since its reply last changed (``None``: none)."""
+    if detail.review.status is not ReviewStatus.REPLIED or detail.reply is None:
+        return None
+    edited: datetime | None = None
+    for event in detail.history:
+        if event.action == "review.edited":
+            edited = event.at
+        elif event.action in {"review.replied", "review.reply_edited"}:
+            edited = None
+    if edited is None:
+        return None
+    answered = detail.reply.posted_at
+    return edited if answered is None or edited > answered else None
+
+
+def _put_entry(tx: UnitOfWork, key: str, name: str, value: object) -> None:
+    """Set (``None``: remove) one entry of the settings value ``key``."""
+    stored = tx.settings.get(key)
+    current = dict(stored[0]) if stored is not None else {}
+    if value is None:
+        current.pop(name, None)
+    else:
+        current[name] = value
+    tx.settings.put(key, current, stored[1] if stored is not None else None)
+
+
+def _failure_value(failure: PlaceFailure) -> dict[str, object]:
+    return {
+        "source": failure.source,
+        "key": failure.key,
+        "account_id": failure.account_id,
+        "label": failure.label,
+        "code": failure.code,
+        "permanent": failure.permanent,
+        "since": failure.since.isoformat(),
+        "last": failure.last.isoformat(),
+    }
+
+
+def _failure_of(value: object) -> PlaceFailure | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        account = value.get("account_id")
+        return PlaceFailure(
+            source=str(value["source"]),
+            key=str(value["key"]),
+            account_id=int(account) if account is not None else None,
+            label=str(value.get("label") or ""),
+            code=str(value["code"]),
+            permanent=bool(value.get("permanent")),
+            since=datetime.fromisoformat(str(value["since"])),
+            last=datetime.fromisoformat(str(value["last"])),
+        )
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def _resolve(override: Override, findings: Sequence[ReplyFinding]) -> tuple[str, str]:

@@ -6,6 +6,13 @@ Kinds:
     review_due_soon           open items due within the next business day (count, first due)
     review_reply_approval     replies to negative reviews waiting for an approver (count)
     review_escalated_doctor   items escalated to the doctor (count): the doctor's list
+    review_source_failed      a connected place (a Google location) whose reviews cannot be
+                              collected: params ``source``, ``account_id``, ``label`` (the
+                              practice's name for the location), ``code`` (``token_revoked`` or
+                              ``http_401``: reconnect; ``http_403``: no access; ``http_404``: the
+                              location is gone; others: Google did not answer for a day) and
+                              ``since`` (ISO). At once when asking again cannot help, after
+                              ``STUCK_AFTER_HOURS`` otherwise. One per place.
 """
 
 from __future__ import annotations
@@ -17,12 +24,17 @@ from typing import TYPE_CHECKING
 
 from core.errors import KnownError
 from core.reviews.model import Decision, ReviewStatus
-from core.reviews.ports import OPEN_STATUSES, ReviewQuery
+from core.reviews.ports import OPEN_STATUSES, PlaceFailure, ReviewQuery
+from core.reviews.service import STUCK_AFTER_HOURS
 from core.staff.model import Permission
 from core.today.model import AttentionItem, Severity
 
 if TYPE_CHECKING:
     from core.reviews.service import ReviewService
+
+RECONNECT_CODES = frozenset({"token_revoked", "http_401"})
+"""Failures a person fixes by signing in again (Settings → Accounts); the others are
+explained in Settings → Review sources."""
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +54,34 @@ class ReviewAttention:
             reviews.ensure_due_current()
         except KnownError as exc:  # the items still show; the next call tries again
             log.warning("reviews: recomputing due times failed (%s)", exc.code)
-        return review_items(reviews, now)
+        return [*review_items(reviews, now), *source_items(reviews.source_failures(), now)]
+
+
+def source_items(failures: list[PlaceFailure], now: datetime) -> list[AttentionItem]:
+    """One item per connected place whose reviews cannot be collected (see the module)."""
+    items = []
+    for failure in failures:
+        if not failure.permanent and now - failure.since < timedelta(hours=STUCK_AFTER_HOURS):
+            continue
+        reconnect = failure.code in RECONNECT_CODES
+        items.append(
+            AttentionItem(
+                key=f"review.source_failed.{failure.source}.{failure.key}",
+                kind="review_source_failed",
+                severity=Severity.CRITICAL if reconnect else Severity.WARNING,
+                page="settings",
+                target="accounts" if reconnect else "review_sources",
+                params={
+                    "source": failure.source,
+                    "account_id": failure.account_id,
+                    "label": failure.label,
+                    "code": failure.code,
+                    "since": failure.since.isoformat(),
+                },
+                permission=Permission.EDIT_SETTINGS,
+            )
+        )
+    return items
 
 
 def review_items(reviews: ReviewService, now: datetime) -> list[AttentionItem]:

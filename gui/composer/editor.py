@@ -291,7 +291,7 @@ class PostEditor(QWidget):
         return left
 
     def _build_photos(self) -> PhotoStrip:
-        self.photos = PhotoStrip(self.services, self.runner)
+        self.photos = PhotoStrip(self.services, self.runner, actor=lambda: self.user)
         self.photos.changed.connect(self._edited)
         self.photos.shown.connect(self._update_preview)
         self.photos.shown.connect(self._show_checks)

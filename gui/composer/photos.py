@@ -1,5 +1,7 @@
 """The photos of a post in the editor: a strip of thumbnails (with the redactions the export will
-burn in), each with why it cannot go out when that is so, plus "Add photo…", remove and reorder.
+burn in), each with why it cannot go out when that is so, whether it has a description for
+screen readers (alt text, edited in ``gui.composer.alt_text`` and published with it),
+plus "Add photo…", remove and reorder.
 
 Only photos whose background checklist is signed off can be added (the picker lists nothing
 else), but a photo can stop being usable after it was attached: someone changed its redactions
@@ -15,7 +17,7 @@ thumbnails come back as ``QImage`` (safe off the GUI thread) and become pixmaps 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
@@ -31,8 +33,10 @@ from PySide6.QtWidgets import (
 from shiboken6 import Shiboken
 
 from core.app import Services
-from core.imaging import ImageStatus
+from core.imaging import ImageRecord, ImageStatus
+from core.staff.model import StaffMember
 from gui import errors
+from gui.composer.alt_text import AltTextDialog, AltTextState
 from gui.composer.photo_picker import PhotoPicker
 from gui.composer.photo_thumbs import redacted_thumbnail
 from gui.tasks import TaskRunner
@@ -48,12 +52,16 @@ class AttachedPhoto:
     when the library has none), and ``problem``, a code saying why the photo cannot go out
     (``None``: it can). Codes: ``missing`` (not in the library), ``unchecked``,
     ``needs_attention``, ``rejected``, ``signoff_stale`` (changed after the sign-off),
-    ``no_consent`` (a patient in it has no consent covering the post's platforms)."""
+    ``no_consent`` (a patient in it has no consent covering the post's platforms).
+    ``image_id``/``version``/``alt_text``: the library's record (``None``: not in it)."""
 
     media_hash: str
     image: QImage | None
     problem: str | None
     name: str = ""
+    image_id: int | None = None
+    version: int = 0
+    alt_text: str = ""
 
 
 def read_attached(
@@ -78,8 +86,18 @@ def read_attached(
         ):
             problem = "no_consent"
         image = redacted_thumbnail(images.thumbnail(record), record)
-        result.append(AttachedPhoto(digest, image, problem, record.filename))
+        result.append(
+            AttachedPhoto(
+                digest, image, problem, record.filename, record.id, record.version, record.alt_text
+            )
+        )
     return result
+
+
+def describable(photo: AttachedPhoto) -> bool:
+    """Whether the photo's description can be written from the strip: it is in the library
+    and not rejected (the Images page reopens a rejected one first)."""
+    return photo.image_id is not None and photo.problem != "rejected"
 
 
 def _status_problem(status: ImageStatus) -> str | None:
@@ -125,13 +143,17 @@ class PhotoTile(QFrame):
     """One attached photo: its thumbnail, its number, a warning badge when it cannot go out,
     and (while the post can be edited) buttons to move it or take it out.
 
+    Under them, whether the photo has a description for screen readers (``alt``).
+
     Signals:
         remove_requested(str): take this photo (its media hash) out of the post.
         move_requested(str, int): move it by -1 (earlier) or +1 (later).
+        alt_text_requested(str): describe this photo (its media hash).
     """
 
     remove_requested = Signal(str)
     move_requested = Signal(str, int)
+    alt_text_requested = Signal(str)
 
     def __init__(
         self, photo: AttachedPhoto, number: int, count: int, parent: QWidget | None = None
@@ -177,6 +199,9 @@ class PhotoTile(QFrame):
         for widget in (self.earlier_button, self.later_button, self.remove_button):
             row.addWidget(widget)
         column.addLayout(row)
+        self.alt = AltTextState(photo.alt_text, number)
+        self.alt.requested.connect(lambda: self.alt_text_requested.emit(photo.media_hash))
+        column.addWidget(self.alt)
         tip = photo.name
         if photo.problem:
             tip = f"{tip}\n{problem_text(photo.problem)}" if tip else problem_text(photo.problem)
@@ -185,6 +210,7 @@ class PhotoTile(QFrame):
     def set_editable(self, editable: bool) -> None:
         for widget in (self.earlier_button, self.later_button, self.remove_button):
             widget.setVisible(editable)
+        self.alt.set_editable(editable and describable(self.photo))
 
     def _small(self, text: str, tip: str, slot: Callable[[], None]) -> QPushButton:
         result = button(text, kind="ghost")
@@ -210,22 +236,34 @@ class PhotoStrip(QWidget):
     consent check depends on them) and whether it can be edited. ``refresh`` reads every
     photo's state again (e.g. after the Images page changed something).
 
+    ``actor`` gives the signed-in person, who saves a photo's description (alt text) from
+    its tile while the post can be edited (``describe``).
+
     Signals:
         changed(): the person added, removed or reordered photos (``hashes()`` has the new
             order); the editor saves it with the text.
         shown(): the tiles were (re)drawn: ``pictures()`` has the thumbnails.
+        alt_text_saved(str): a photo's description (its media hash) was saved.
     """
 
     changed = Signal()
     shown = Signal()
+    alt_text_saved = Signal(str)
 
     def __init__(
-        self, services: Services, runner: TaskRunner, parent: QWidget | None = None
+        self,
+        services: Services,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        actor: Callable[[], StaffMember | None] = lambda: None,
     ) -> None:
         super().__init__(parent)
         self.services = services
         self.runner = runner
+        self.actor = actor
         self.picker: PhotoPicker | None = None
+        self.alt_dialog: AltTextDialog | None = None
         self._hashes: tuple[str, ...] = ()
         self._platforms: tuple[str, ...] = ()
         self._editable = False
@@ -253,7 +291,7 @@ class PhotoStrip(QWidget):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setFixedHeight(THUMB_HEIGHT + 48)
+        self.scroll_area.setFixedHeight(THUMB_HEIGHT + 80)  # number, buttons, alt text
         holder = QWidget()
         self.row = QHBoxLayout(holder)
         self.row.setContentsMargins(0, 0, 0, 0)
@@ -280,6 +318,10 @@ class PhotoStrip(QWidget):
     def pictures(self) -> list[QImage | None]:
         """The thumbnails shown, in order (redactions drawn in; ``None``: no preview)."""
         return [p.image for p in self.photos]
+
+    def alt_texts(self) -> list[str]:
+        """The descriptions shown, in order (``""``: none)."""
+        return [p.alt_text for p in self.photos]
 
     def problems(self) -> list[tuple[int, str]]:
         """``(number from 1, problem code)`` for each shown photo that cannot go out."""
@@ -323,6 +365,32 @@ class PhotoStrip(QWidget):
         picker.accepted.connect(lambda: self.add(picker.chosen()))
         picker.open()
         self.picker = picker
+
+    def describe(self, media_hash: str) -> AltTextDialog | None:
+        """Open the dialog to write or change a photo's description (alt text); once saved,
+        the tile shows it. Only while the post can be edited, for a photo in the library."""
+        actor = self.actor()
+        numbered = [(n, p) for n, p in enumerate(self.photos, 1) if p.media_hash == media_hash]
+        if not self._editable or actor is None or not numbered or not describable(numbered[0][1]):
+            return None
+        number, photo = numbered[0]
+        dialog = AltTextDialog(self.services, self.runner, actor, photo, number, parent=self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.saved.connect(self._alt_text_saved)
+        dialog.open()
+        self.alt_dialog = dialog
+        return dialog
+
+    def _alt_text_saved(self, record: ImageRecord) -> None:
+        """Show the saved description on its tile at once (nothing else changed)."""
+        photos = [
+            replace(p, version=record.version, alt_text=record.alt_text)
+            if p.media_hash == record.media_hash
+            else p
+            for p in self.photos
+        ]
+        self._show(photos)
+        self.alt_text_saved.emit(record.media_hash)
 
     def add(self, media_hashes: Sequence[str]) -> None:
         new = tuple(h for h in dict.fromkeys(media_hashes) if h not in self._hashes)
@@ -387,6 +455,7 @@ class PhotoStrip(QWidget):
             tile.set_editable(self._editable)
             tile.remove_requested.connect(self.remove)
             tile.move_requested.connect(self.move_photo)
+            tile.alt_text_requested.connect(self.describe)
             self.row.insertWidget(self.row.count() - 1, tile)
             self.tiles.append(tile)
         lines = [

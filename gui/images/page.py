@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -71,6 +71,7 @@ from gui.images.wording import (
     style_label,
 )
 from gui.page import Page
+from gui.paging import reselect, select_id, single_shot_timer
 from gui.reason_dialog import ReasonDialog
 from gui.tasks import TaskRunner
 from gui.widgets import Banner, EmptyState, button, caption, heading
@@ -166,14 +167,8 @@ class ImagesPage(Page):
         self.notice.setVisible(False)
         layout.addWidget(self.notice)
         layout.addWidget(self._build_split(), 1)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.reload)
-        self._open_timer = QTimer(self)
-        self._open_timer.setSingleShot(True)
-        self._open_timer.setInterval(OPEN_DELAY_MS)
-        self._open_timer.timeout.connect(self._open_current)
+        self._search_timer = single_shot_timer(self, SEARCH_DELAY_MS, self.reload)
+        self._open_timer = single_shot_timer(self, OPEN_DELAY_MS, self._open_current)
         self._connect_scans()
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.filters.idToggled.connect(lambda _i, on: self.reload() if on else None)
@@ -358,10 +353,7 @@ class ImagesPage(Page):
         self._loading_references: set[str] = set()
         self._looking = False
         self._look_again = False
-        self._unscanned_timer = QTimer(self)
-        self._unscanned_timer.setSingleShot(True)
-        self._unscanned_timer.setInterval(UNSCANNED_DELAY_MS)
-        self._unscanned_timer.timeout.connect(self._queue_unscanned)
+        self._unscanned_timer = single_shot_timer(self, UNSCANNED_DELAY_MS, self._queue_unscanned)
         self.scans.started.connect(self._scan_started)
         self.scans.progressed.connect(self._scan_progressed)
         self.scans.finished.connect(self._scan_finished)
@@ -376,6 +368,7 @@ class ImagesPage(Page):
         p.answered.connect(self.answer)
         p.spot_chosen.connect(self.choose_spot)
         p.notes_saved.connect(self.save_notes)
+        p.alt_text_saved.connect(self.save_alt_text)
         p.suggested_accepted.connect(self.accept_suggested)
         p.sign_off_requested.connect(self.sign_off)
         p.reject_requested.connect(self.ask_reject)
@@ -470,13 +463,7 @@ class ImagesPage(Page):
             return
         self._search_timer.stop()
         keep_id = self.detail.record.id if keep and self.detail is not None else None
-
-        def loaded() -> None:
-            if keep_id is not None:
-                self._select_row(keep_id)
-            if done is not None:
-                done()
-
+        loaded = reselect(self.grid, self.model, keep_id, done)
         self.model.load(self.statuses(), self.search.text(), loaded)
         self._load_counts()
 
@@ -520,24 +507,10 @@ class ImagesPage(Page):
         self.runner.run(load, loaded, self._failed)
 
     # --- opening a photo -----------------------------------------------------------------------
-    def _select_row(self, image_id: int) -> None:
-        row = self.model.row_of(image_id)
-        if row < 0:
-            return
-        selection = self.grid.selectionModel()
-        index = self.model.index(row)
-        selection.blockSignals(True)
-        self.grid.setCurrentIndex(index)
-        selection.blockSignals(False)
-        self.grid.scrollTo(index)
-        self.grid.viewport().update()
-
     def _open_current(self) -> None:
-        record = self.grid.current_record()
-        if record is None or record.id is None:
-            return
-        if self.detail is None or self.detail.record.id != record.id:
-            self.open_image(record.id)
+        image_id = self.model.id_at(self.grid.currentIndex())
+        if image_id is not None and (self.detail is None or self.detail.record.id != image_id):
+            self.open_image(image_id)
 
     def _enter_pressed(self, record: ImageRecord) -> None:
         self._open_timer.stop()
@@ -563,7 +536,7 @@ class ImagesPage(Page):
             if generation != self._generation or self.user is None:
                 return
             self._show_detail(detail)
-            self._select_row(image_id)
+            select_id(self.grid, self.model, image_id)
             if focus:
                 self.panel.setFocus()
             record = detail.record
@@ -896,6 +869,9 @@ class ImagesPage(Page):
                 self.tr("Not signed off yet: {what}").format(what=problem_text(first[0], first[1]))
             )
             return True
+        if field == "alt_text":  # said under the field, where the words can be fixed
+            self.panel.alt_text.refused(exc.params)
+            return True
         texts = {
             "authorization": self.tr(
                 "That consent is not in effect any more. Choose another, or redact the face."
@@ -994,6 +970,9 @@ class ImagesPage(Page):
 
     def save_notes(self, notes: str) -> None:
         self.edit(lambda s, a, r: s.set_notes(a, _id(r), r.version, notes))
+
+    def save_alt_text(self, text: str) -> None:
+        self.edit(lambda s, a, r: s.set_alt_text(a, _id(r), r.version, text))
 
     def sign_off(self) -> None:
         self.edit(lambda s, a, r: s.sign_off(a, _id(r), r.version))

@@ -1,6 +1,7 @@
 """The side panel of one photo's checklist: where the photo stands, the scan (with progress and
 cancel), the hidden information export removes, the ten items, the people, the text found, the
-redactions, the photo spot and notes, what is still missing in plain words, and the sign-off.
+redactions, the photo spot and notes, the description for screen readers (alt text), what is
+still missing in plain words, and the sign-off.
 
 Layout and wording only: every action is a signal; ``gui.images.page`` calls the service.
 """
@@ -34,6 +35,7 @@ from core.progress import Progress
 from core.staff.model import StaffMember
 from gui import icons
 from gui.errors import local_time
+from gui.images.alt_text import AltTextCard
 from gui.images.checklist_items import ChecklistItems
 from gui.images.found import PeopleList, RedactionList, TextList
 from gui.images.wording import (
@@ -101,10 +103,12 @@ class ChecklistPanel(QWidget):
         answered(object, object, str): a checklist item, its answer, its note;
         spot_chosen(object): a photo spot id, or ``None``;
         notes_saved(str): the notes as typed;
+        alt_text_saved(str): the description for screen readers as typed (trimmed);
         suggested_accepted(): add the suggested redactions;
         sign_off_requested(), reject_requested(), reopen_requested().
     The people, text and redaction lists are ``people``, ``texts`` and ``redaction_list``;
-    connect to their signals.
+    connect to their signals. ``alt_text`` is the alt text card (``refused`` shows why a save
+    was refused).
     """
 
     scan_requested = Signal()
@@ -112,6 +116,7 @@ class ChecklistPanel(QWidget):
     answered = Signal(object, object, str)
     spot_chosen = Signal(object)
     notes_saved = Signal(str)
+    alt_text_saved = Signal(str)
     suggested_accepted = Signal()
     sign_off_requested = Signal()
     reject_requested = Signal()
@@ -161,6 +166,9 @@ class ChecklistPanel(QWidget):
         column.addWidget(self._build_redactions())
         column.addWidget(self._build_metadata())
         column.addWidget(self._build_spot())
+        self.alt_text = AltTextCard()
+        self.alt_text.saved.connect(self.alt_text_saved)
+        column.addWidget(self.alt_text)
         column.addStretch(1)
 
     # --- building --------------------------------------------------------------------------
@@ -327,6 +335,7 @@ class ChecklistPanel(QWidget):
             self.notes.blockSignals(False)
             self.save_notes_button.setEnabled(False)
         self.notes.setEnabled(editable)
+        self.alt_text.show_record(record, editable)
         if focus_name:
             target = self.findChild(QWidget, focus_name)
             if target is not None and target.isVisible() and target.isEnabled():
@@ -342,7 +351,7 @@ class ChecklistPanel(QWidget):
             )
             text = self.tr(
                 "Signed off by {name} on {when}. This photo may be attached to posts; any change "
-                "to it undoes the sign-off."
+                "to it other than its description undoes the sign-off."
             ).format(name=who, when=when_text(record.signoff.at))
         elif status is ImageStatus.REJECTED:
             text = self.tr("Reason: {reason}").format(
@@ -517,3 +526,4 @@ class ChecklistPanel(QWidget):
         self.notes.clear()
         self.notes.blockSignals(False)
         self.save_notes_button.setEnabled(False)
+        self.alt_text.clear()

@@ -306,3 +306,39 @@ def problem_text(code: str, params: Mapping[str, Any]) -> str:
             "information."
         ).format(n=_number(params))
     return tr("Something on the checklist is not finished ({code}).").format(code=code)
+
+
+# --- alt text ----------------------------------------------------------------------------------
+def alt_text_refusal(params: Mapping[str, Any], text: str) -> str:
+    """Why a description (alt text) was not saved: ``ImagingService.set_alt_text``'s
+    ``ValidationError`` params; ``text`` is the trimmed description sent, to quote the words
+    the PHI check found (shown to the person who typed them, never logged)."""
+    reason = params.get("reason")
+    if reason == "too_long":
+        return tr("Not saved: the description is longer than {limit} characters.").format(
+            limit=_count(params.get("limit"))
+        )
+    if reason == "phi":
+        found: list[str] = []
+        for item in params.get("findings") or ():
+            kind = str(item.get("kind", ""))
+            start, end = int(item.get("start", 0)), int(item.get("end", 0))
+            words = text[start:end] if 0 <= start < end <= len(text) else ""
+            label = finding_kind_label(kind)
+            line = f"• {label}: “{words}”" if words else f"• {label}"
+            if line not in found:
+                found.append(line)
+        head = tr("Not saved: the description may tell who someone is.")
+        tail = tr(
+            "Say what the photo shows, without names, dates or health details: the description "
+            "is posted with the photo."
+        )
+        return "\n".join([head, *found, tail])
+    return tr("The description could not be saved.")
+
+
+def _count(value: Any) -> str:
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return "?"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,6 +37,7 @@ from core.staff.model import Role, StaffMember
 from gui import errors
 from gui.hub import SignalHub
 from gui.page import Page
+from gui.paging import reselect, select_id, single_shot_timer
 from gui.reviews.charts import MeasuresView
 from gui.reviews.detail import ReviewCard, TriageChoice, TriagePanel
 from gui.reviews.doctor import DoctorList
@@ -118,14 +119,8 @@ class ReviewsPage(Page):
         self.measures_page = self._build_measures()
         self.stack.addWidget(self.measures_page)
         layout.addWidget(self.stack)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.reload)
-        self._open_timer = QTimer(self)
-        self._open_timer.setSingleShot(True)
-        self._open_timer.setInterval(OPEN_DELAY_MS)
-        self._open_timer.timeout.connect(self._open_current)
+        self._search_timer = single_shot_timer(self, SEARCH_DELAY_MS, self.reload)
+        self._open_timer = single_shot_timer(self, OPEN_DELAY_MS, self._open_current)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         for combo in (self.status_filter, self.source_filter, self.rating_filter):
             combo.currentIndexChanged.connect(lambda _i: self.reload())
@@ -374,14 +369,7 @@ class ReviewsPage(Page):
             return
         self._search_timer.stop()
         keep_id = self.detail.review.id if keep and self.detail is not None else None
-
-        def loaded() -> None:
-            if keep_id is not None:
-                self._select_row(keep_id)
-            if done is not None:
-                done()
-
-        self.model.load(self.query(), loaded)
+        self.model.load(self.query(), reselect(self.table, self.model, keep_id, done))
 
     def _update_count(self) -> None:
         total = self.model.total
@@ -390,24 +378,10 @@ class ReviewsPage(Page):
         )
 
     # --- opening ---------------------------------------------------------------------------
-    def _select_row(self, review_id: int) -> None:
-        row = self.model.row_of(review_id)
-        if row < 0:
-            return
-        selection = self.table.selectionModel()
-        index = self.model.index(row, 0)
-        selection.blockSignals(True)
-        self.table.setCurrentIndex(index)
-        selection.blockSignals(False)
-        self.table.scrollTo(index)
-        self.table.viewport().update()
-
     def _open_current(self) -> None:
-        review = self.table.current_review()
-        if review is None or review.id is None:
-            return
-        if self.detail is None or self.detail.review.id != review.id:
-            self.open_review(review.id)
+        review_id = self.model.id_at(self.table.currentIndex())
+        if review_id is not None and (self.detail is None or self.detail.review.id != review_id):
+            self.open_review(review_id)
 
     def _enter_pressed(self, review: Review) -> None:
         self._open_then(review, self.triage_focus)
@@ -445,7 +419,7 @@ class ReviewsPage(Page):
             if generation != self._detail_generation or self.user is None:
                 return
             self._show_detail(detail)
-            self._select_row(review_id)
+            select_id(self.table, self.model, review_id)
             if then is not None:
                 then()
 
@@ -470,7 +444,11 @@ class ReviewsPage(Page):
             assessor_name=assessor,
         )
         self.reply.show_review(
-            review, detail.reply, detail.overrides, reply_target=detail.reply_target
+            review,
+            detail.reply,
+            detail.overrides,
+            reply_target=detail.reply_target,
+            changed_after_reply=detail.changed_after_reply,
         )
         if not same:
             wants_reply = detail.reply is not None or review.status is ReviewStatus.TRIAGED

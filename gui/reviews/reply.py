@@ -4,14 +4,17 @@ with a written reason), then save, submit (a reply to a negative review waits fo
 approver), approve (another person), then post it: "Post to Google" for a review from a
 connected Google location (the service sends it with ``updateReply`` exactly once and the
 banner shows the reply's remote state: posted, refused with Google's reason, or unanswered and
-checked first next time), or copy it, open the review's page, and mark it replied. Nothing is
-ever posted automatically."""
+checked first next time), or copy it, open the review's page, and mark it replied. "Post to
+Google" is the main action when it is there, "Copy and open" then a secondary one. Nothing is
+ever posted automatically. A review answered on Google itself says so, and one the reviewer
+changed after the reply says that too."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QHelpEvent, QTextCursor
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QPlainTextEdit,
+    QPushButton,
     QToolTip,
     QWidget,
 )
@@ -31,7 +35,7 @@ from core.reviews.ports import ReplyOverride
 from core.reviews.service import is_negative
 from core.staff.model import Permission, StaffMember
 from core.staff.rules import can
-from gui import errors
+from gui import errors, icons
 from gui.reason_dialog import ReasonDialog
 from gui.reviews.detail import web_url
 from gui.reviews.highlight import ReplyHighlighter, Span, to_python, utf16_positions
@@ -72,6 +76,17 @@ def clipboard_data(text: str, platform: str = sys.platform) -> QMimeData:
     return data
 
 
+def set_kind(widget: QPushButton, kind: str, icon_name: str) -> None:
+    """Restyle a ``gui.widgets.button`` as ``kind`` (its icon's tone follows)."""
+    if widget.property("kind") == kind:
+        return
+    widget.setProperty("kind", kind)
+    icons.bind_icon(
+        widget, icon_name, {"primary": "accent_text", "danger": "danger"}.get(kind, "text")
+    )
+    repolish(widget)
+
+
 def open_url(url: QUrl) -> bool:
     """Open ``url`` in the browser (a seam for tests)."""
     return QDesktopServices.openUrl(url)
@@ -106,6 +121,7 @@ class ReplyEditor(Card):
         self.review: Review | None = None
         self.reply: Reply | None = None
         self.reply_target = ""
+        self.changed_after_reply: datetime | None = None
         self.context = ReplyContext((), (), None)
         self.pending_overrides: dict[OverrideKey, str] = {}
         self.recorded_overrides: dict[OverrideKey, str] = {}
@@ -215,13 +231,17 @@ class ReplyEditor(Card):
         overrides: Sequence[ReplyOverride] = (),
         *,
         reply_target: str = "",
+        changed_after_reply: datetime | None = None,
     ) -> None:
         """Show ``review``'s reply (or an empty one) and check it. ``reply_target`` names the
-        connected source that can post it (``ReviewDetail.reply_target``; ``""``: by hand)."""
+        connected source that can post it (``ReviewDetail.reply_target``; ``""``: by hand);
+        ``changed_after_reply`` when the reviewer edited it after the reply
+        (``ReviewDetail.changed_after_reply``)."""
         same = self.review is not None and self.review.id == review.id
         self.review = review
         self.reply = reply
         self.reply_target = reply_target
+        self.changed_after_reply = changed_after_reply
         self.recorded_overrides = {(o.kind, o.text_hash): o.reason for o in overrides}
         if not same:
             self.pending_overrides = {}
@@ -244,6 +264,7 @@ class ReplyEditor(Card):
         self.review = None
         self.reply = None
         self.reply_target = ""
+        self.changed_after_reply = None
         self.pending_overrides = {}
         self.recorded_overrides = {}
         self.checked = None
@@ -363,6 +384,8 @@ class ReplyEditor(Card):
         after an unanswered attempt it says that it checks first."""
         shown = approved and bool(self.reply_target)
         self.post_button.setVisible(shown)
+        # One main action: posting through Google when it can; copying otherwise.
+        set_kind(self.copy_button, "default" if shown else "primary", "copy")
         self.post_button.setEnabled(shown and self.user is not None and not self._step_running)
         state = self.reply.remote_state if self.reply is not None else None
         name = self._target_name()
@@ -432,7 +455,11 @@ class ReplyEditor(Card):
             text = self.tr("Replied by {who}, {when}.").format(
                 who=self._name(reply.posted_by), when=when
             )
-            if reply.remote_state is RemoteState.POSTED:
+            if reply.written_by is None:
+                text = self.tr(
+                    "Answered on {site} itself, {when}: this is the reply {site} shows."
+                ).format(site=self._target_name() or self.tr("the site"), when=when)
+            elif reply.remote_state is RemoteState.POSTED:
                 posted = reply.remote_updated_at or reply.posted_at
                 text = self.tr("Posted to {site} by {who}; {site} shows it since {when}.").format(
                     site=self._target_name() or self.tr("the site"),
@@ -440,6 +467,15 @@ class ReplyEditor(Card):
                     when=long_date(posted) if posted else when,
                 )
             tone = "success"
+            if self.changed_after_reply is not None:
+                text += " " + self.tr(
+                    "The reviewer changed the review on {when}, after this reply: read it "
+                    "again, and change the reply on {site} if it no longer fits."
+                ).format(
+                    when=long_date(self.changed_after_reply),
+                    site=self._target_name() or self.tr("the site"),
+                )
+                tone = "warning"
         elif review.status is ReviewStatus.NO_RESPONSE:
             text = self.tr("Decided not to answer (see the triage).")
             tone = "neutral"

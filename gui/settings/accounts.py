@@ -6,7 +6,9 @@ stay published by hand, and the section says why.
 
 Signing in through the browser waits for the platform's redirect to 127.0.0.1 (a generator in
 core, driven by the task runner) while "Continue in your browser" shows how long it still
-waits and lets the person cancel.
+waits and lets the person cancel. When the sign-in manages several Facebook Pages, LinkedIn
+company pages or Google locations, a checklist asks which ones to connect; reconnecting an
+account asks nothing (it renews that one).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QWidget
 
 from core.accounts.errors import ConnectFailed
 from core.accounts.model import Account, AccountStatus
-from core.accounts.service import OAuthStart
+from core.accounts.service import OAuthStart, SignIn
 from core.app import Services
 from core.connectors import manual_reasons
 from core.errors import KnownError, ValidationError
@@ -50,6 +52,7 @@ FIELD_TEXTS = {
     "server": "Enter the server's address, for example mastodon.social (https:// only).",
     "client_id": "Enter the client ID of the practice's app registration.",
     "platform": "This platform does not sign in through the browser.",
+    "choices": "Tick at least one of the pages or locations this sign-in offers.",
 }
 """What to fix when core refuses an account field (``ValidationError.params['field']``)."""
 
@@ -387,11 +390,10 @@ class AccountsSection(Section):
         self.waiting.cancelled.connect(self.cancel_sign_in)
         self.waiting.open()
         generation = self._generation
-        connected = self._connected(before)
 
-        def ok(accounts: list[Account]) -> None:
+        def ok(signed: SignIn) -> None:
             if self._current(generation):
-                connected(accounts)
+                self._signed_in(signed, before)
 
         def fail(exc: BaseException) -> None:
             if self._current(generation):
@@ -402,7 +404,7 @@ class AccountsSection(Section):
                 self.waiting.show_progress(step)
 
         self._wait_handle = self.runner.run(
-            lambda: service.finish_oauth(user, start, timeout=SIGN_IN_SECONDS),
+            lambda: service.sign_in(user, start, timeout=SIGN_IN_SECONDS),
             ok,
             fail,
             progress,
@@ -411,6 +413,27 @@ class AccountsSection(Section):
             self.waiting.status.setText(
                 tr("The browser did not open. Press “Copy link” and paste it into a browser.")
             )
+
+    def _signed_in(self, signed: SignIn, before: Account | None) -> None:
+        """The browser came back: ask which pages or locations to connect when the sign-in
+        offers several (not when reconnecting), then connect them off the GUI thread."""
+        self._close_waiting()
+        user = self.user
+        if user is None:
+            self._set_busy(False)
+            return
+        chosen = [c.remote_id for c in signed.choices]
+        if signed.needs_choice:
+            picked = dialogs.ChooseDialog.ask(self, signed)
+            if not picked:
+                self._set_busy(False)
+                self.notify(tr("Connecting was cancelled. Nothing was connected."), "info")
+                return
+            chosen = picked
+        service = self.services.accounts
+        self.call(
+            lambda: service.connect(user, signed, chosen), self._connected(before), self._failed
+        )
 
     def cancel_sign_in(self) -> None:
         """Stop waiting for the browser (Cancel, signing out): the loopback port closes."""
@@ -440,10 +463,15 @@ class AccountsSection(Section):
     def _connected_text(before: Account | None, accounts: list[Account]) -> str:
         name = platform_label(accounts[0].platform) if accounts else ""
         if len(accounts) > 1:
-            return tr(
-                "{n} {platform} accounts are connected (every page or location this sign-in "
-                "manages). Remove the ones the practice does not post to."
-            ).format(n=len(accounts), platform=name)
+            default = next((a for a in accounts if a.is_default), None)
+            text = tr("{n} {platform} accounts are connected.").format(
+                n=len(accounts), platform=name
+            )
+            if default is not None:
+                text += " " + tr("Posts to {platform} go to “{label}”.").format(
+                    platform=name, label=default.label
+                )
+            return text
         account = accounts[0]
         if before is not None:
             text = tr("{platform} “{label}” is reconnected.")

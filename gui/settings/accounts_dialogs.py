@@ -1,6 +1,7 @@
 """Settings → Accounts' dialogs: which platform to connect, a Mastodon server, a Bluesky handle
-and app password, the practice's own app registration for an OAuth platform, a new name, and
-removing an account; plus the "Continue in your browser" window shown while the sign-in waits.
+and app password, the practice's own app registration for an OAuth platform, which of the
+sign-in's pages or locations to connect, a new name, and removing an account; plus the
+"Continue in your browser" window shown while the sign-in waits.
 
 The asking dialogs expose ``ask(parent, ...) -> result | None`` (``None``: cancelled), so the
 section's tests stub ``ask`` instead of clicking through a blocking ``exec()``.
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QRadioButton,
     QVBoxLayout,
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.accounts.model import Account
+from core.accounts.service import Choice, SignIn
 from core.progress import Progress
 from gui.settings.accounts_model import platform_label
 from gui.settings.dialogs import _FormDialog
@@ -337,6 +341,112 @@ class ClientDialog(_FormDialog):
     def ask(cls, parent: QWidget | None, platform: str) -> ClientCredentials | None:
         dialog = cls(platform, parent)
         return dialog.credentials() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def choice_question(platform: str) -> str:
+    """The checklist's question, in the platform's own words for what it offers."""
+    return {
+        "facebook": tr("Which Facebook Pages should the app post to?"),
+        "linkedin": tr("Which LinkedIn company pages should the app post to?"),
+        "gbp": tr("Which Google Business Profile locations should the app post to?"),
+    }.get(platform, tr("Which accounts should the app post to?"))
+
+
+def choice_text(choice: Choice) -> str:
+    """One line of the checklist: the name, the handle when it says more, and whether it is
+    already connected (connecting it again renews its sign-in)."""
+    text = choice.label
+    if choice.handle and choice.handle != choice.label:
+        text = tr("{label} ({handle})").format(label=text, handle=choice.handle)
+    if choice.connected:
+        text = tr("{text} — already connected; its sign-in is renewed").format(text=text)
+    return text
+
+
+class ChooseDialog(QDialog):
+    """The pages, organizations or locations one sign-in may post as, as a checklist: the
+    person ticks the ones the practice posts to. Already connected ones start ticked (their
+    sign-in is renewed); nothing else does. "Connect" needs at least one tick.
+
+    Signals: QDialog's.
+    """
+
+    def __init__(self, sign_in: SignIn, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sign_in = sign_in
+        name = platform_label(sign_in.platform)
+        self.setWindowTitle(tr("Connect {platform}").format(platform=name))
+        self.setMinimumWidth(520)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(24, 24, 24, 20)
+        column.setSpacing(10)
+        column.addWidget(heading(choice_question(sign_in.platform), 2))
+        column.addWidget(
+            caption(
+                tr(
+                    "This sign-in manages {n} of them. Tick the ones that belong to the "
+                    "practice; the others stay untouched. You can connect more later."
+                ).format(n=len(sign_in.choices))
+            )
+        )
+        self.list = QListWidget()
+        for choice in sign_in.choices:
+            item = QListWidgetItem(choice_text(choice))
+            item.setFlags(
+                Qt.ItemFlag.ItemIsEnabled
+                | Qt.ItemFlag.ItemIsUserCheckable
+                | Qt.ItemFlag.ItemIsSelectable
+            )
+            item.setCheckState(
+                Qt.CheckState.Checked if choice.connected else Qt.CheckState.Unchecked
+            )
+            item.setData(Qt.ItemDataRole.UserRole, choice.remote_id)
+            self.list.addItem(item)
+        column.addWidget(self.list)
+        self.hint = caption(tr("Tick at least one to connect."))
+        column.addWidget(self.hint)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.connect_button = button(tr("Connect"), kind="primary")
+        buttons.addButton(self.connect_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        column.addWidget(buttons)
+        self.list.itemChanged.connect(lambda _item: self._update())
+        self.list.itemActivated.connect(self._toggle)
+        self._update()
+
+    def chosen(self) -> list[str]:
+        """The ticked remote ids, in the order offered."""
+        return [
+            str(item.data(Qt.ItemDataRole.UserRole))
+            for item in (self.list.item(row) for row in range(self.list.count()))
+            if item.checkState() == Qt.CheckState.Checked
+        ]
+
+    def set_checked(self, remote_id: str, checked: bool) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == remote_id:
+                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+    def _toggle(self, item: QListWidgetItem) -> None:
+        checked = item.checkState() == Qt.CheckState.Checked
+        item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
+
+    def _update(self) -> None:
+        some = bool(self.chosen())
+        self.connect_button.setEnabled(some)
+        self.hint.setVisible(not some)
+
+    def accept(self) -> None:
+        if self.chosen():
+            super().accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, sign_in: SignIn) -> list[str] | None:
+        """The remote ids to connect, or ``None`` when the person cancelled."""
+        dialog = cls(sign_in, parent)
+        return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class RenameDialog(_FormDialog):

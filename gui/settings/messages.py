@@ -104,6 +104,7 @@ _ACTIONS = {
     "post.publish_failed": "A platform refused a post",
     "post.publish_uncertain": "Could not tell whether a post went out",
     "post.publish_unresolved": "A post's outcome needs a person to check",
+    "post.publish_waiting": "A post waits for the account it started going out through",
     "post.publish_confirmed_missing": "Confirmed a post is not on the platform",
     "post.publish_blocked": "Held a due post back (check failed)",
     "post.publish_held": "Held a late post for a decision",

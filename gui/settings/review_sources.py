@@ -1,5 +1,7 @@
 """Settings → Review sources: the RSS/Atom feeds the app reads for mentions of the practice
-(a Google Alert gives one per search), when they are checked, and "Check now"."""
+(a Google Alert gives one per search), when they are checked, and "Check now"; and one line
+per connected Google location whose reviews could not be collected, saying why and what fixes
+it."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QHeaderView, QLineEdit, 
 
 from core.app import Services
 from core.errors import ValidationError
-from core.reviews.ports import Feed
+from core.reviews.ports import Feed, PlaceFailure
 from core.reviews.service import PollResult
 from core.staff.model import Permission
 from gui import theme
@@ -23,7 +25,7 @@ from gui.hub import SignalHub
 from gui.settings.messages import tr
 from gui.settings.models import ItemRole, local_datetime_text
 from gui.settings.section import Section, make_table, read_only_note
-from gui.style import Card, button, caption
+from gui.style import Card, button, caption, plain_label
 from gui.tasks import TaskRunner
 
 MAX_NAME = 100
@@ -46,6 +48,33 @@ def feed_status(feed: Feed) -> str:
         "parse_failed": tr("Not a feed: check the address"),
         "too_big": tr("Too big to read (over 5 MB)"),
     }.get(feed.last_error, tr("Could not be read ({code})").format(code=feed.last_error))
+
+
+def place_failure_text(failure: PlaceFailure, zone: ZoneInfo) -> str:
+    """One line about a connected location whose reviews do not come in: which, why, since
+    when and what fixes it."""
+    site = {"google": "Google"}.get(failure.source, failure.source)
+    where = failure.label or tr("A {site} location").format(site=site)
+    since = local_datetime_text(failure.since, zone)
+    if failure.code in {"token_revoked", "http_401"}:
+        why = tr("{site} no longer accepts the app's sign-in: reconnect it in Accounts.")
+    elif failure.code == "http_403":
+        why = tr(
+            "{site} says the connected account may no longer manage it: ask the location's "
+            "owner for access, or reconnect with an account that manages it."
+        )
+    elif failure.code == "http_404":
+        why = tr(
+            "{site} cannot find it any more (removed, merged or moved): check it on {site}, "
+            "then reconnect or remove it in Accounts."
+        )
+    elif failure.permanent:
+        why = tr("{site} refuses to list its reviews ({code}): reconnect it in Accounts.")
+    else:
+        why = tr("{site} did not answer ({code}); the app asks again at the next check.")
+    return tr("“{where}”: {why} Since {since}.").format(
+        where=where, why=why.format(site=site, code=failure.code), since=since
+    )
 
 
 def web_address_ok(url: str) -> bool:
@@ -170,6 +199,8 @@ class ReviewSourcesSection(Section):
         self.list_card.body.addLayout(row)
         self.content.addWidget(self.list_card)
 
+        self._build_places_card()
+
         self.add_card = Card(tr("Add a feed"))
         form = QFormLayout()
         form.setHorizontalSpacing(24)
@@ -199,6 +230,22 @@ class ReviewSourcesSection(Section):
         self.model.modelReset.connect(self._update_buttons)
         self._update_buttons()
 
+    def _build_places_card(self) -> None:
+        self.places_card = Card(tr("Google reviews"))
+        self.places_card.body.addWidget(
+            caption(
+                tr(
+                    "Reviews of the Google locations connected in Settings → Accounts come in "
+                    "with every check. These locations could not be read:"
+                )
+            )
+        )
+        self.places_text = plain_label(wrap=True)
+        self.places_text.setObjectName("ReviewPlaceFailures")
+        self.places_card.body.addWidget(self.places_text)
+        self.places_card.hide()
+        self.content.addWidget(self.places_card)
+
     # --- Section -----------------------------------------------------------------------
     def apply_permissions(self) -> None:
         editable = self.permitted(Permission.EDIT_SETTINGS)
@@ -214,16 +261,20 @@ class ReviewSourcesSection(Section):
     def load(self) -> None:
         reviews, practice = self.services.reviews, self.services.practice
 
-        def read() -> tuple[list[Feed], str]:
-            return reviews.feeds(), practice.practice().value.timezone
+        def read() -> tuple[list[Feed], str, list[PlaceFailure]]:
+            zone = practice.practice().value.timezone
+            return reviews.feeds(), zone, reviews.source_failures()
 
         self.call(read, self._show)
 
     # --- internals ---------------------------------------------------------------------
-    def _show(self, loaded: tuple[list[Feed], str]) -> None:
-        feeds, zone = loaded
+    def _show(self, loaded: tuple[list[Feed], str, list[PlaceFailure]]) -> None:
+        feeds, zone, failures = loaded
         selected = self.selected()
         self.model.set_feeds(feeds, _zone(zone))
+        lines = [place_failure_text(f, _zone(zone)) for f in failures]
+        self.places_text.setText("\n".join(lines))
+        self.places_card.setVisible(bool(lines))
         if selected is not None:
             for row, feed in enumerate(feeds):
                 if feed.id == selected.id:
@@ -308,7 +359,7 @@ class ReviewSourcesSection(Section):
             self._checked()
             self.notify(_poll_text(result), "warning" if result.failed else "success")
             self.hub.data_changed.emit("feeds")
-            if result.new_mentions:
+            if result.new_mentions or result.new_reviews:
                 self.hub.data_changed.emit("reviews")
             self.refresh()
 

@@ -40,6 +40,7 @@ def _entry(row: Row[Any]) -> OutboxEntry:
         error_code=row.error_code,
         error_message=row.error_message,
         version=row.version,
+        account_id=row.account_id,
     )
 
 
@@ -57,6 +58,7 @@ def _values(entry: OutboxEntry) -> dict[str, Any]:
         "error_message": entry.error_message,
         "created_at": entry.created_at,
         "updated_at": entry.updated_at,
+        "account_id": entry.account_id,
     }
 
 

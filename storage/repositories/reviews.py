@@ -335,6 +335,29 @@ class SqlReviewRepository:
             )
         return replace(review, version=expected_version + 1)
 
+    def revise(self, review: Review, expected_version: int) -> Review:
+        """``save`` with the words and stars a reviewer may edit on the site (the FTS5
+        trigger and the generated ``tsvector`` follow the text)."""
+        assert review.id is not None
+        result = self._session.execute(
+            update(_R)
+            .where(_R.c.id == review.id, _R.c.version == expected_version)
+            .values(
+                **_mutable(review),
+                text=review.text,
+                rating=review.rating,
+                rating_key=review.rating or 0,
+                version=expected_version + 1,
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            self.get(review.id)  # NotFound when it is gone
+            raise EditConflict(
+                "Someone else changed this review first.", entity="review", id=review.id
+            )
+        self._hits.clear()
+        return self.get(review.id)
+
     # --- triage and replies ----------------------------------------------------------------
     def add_assessment(self, review_id: int, assessment: Assessment) -> None:
         self._session.execute(
