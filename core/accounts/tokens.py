@@ -180,7 +180,7 @@ class TokenProvider:
                 raise self.reconnect_needed(account)
             return token  # expiring soon but still valid, and nothing can renew it
         deadline = time.monotonic() + self._wait_for_other
-        while not self._claim(account):
+        while (holder := self._claim(account)) is None:
             # Another process is refreshing: wait for the token it stores.
             if time.monotonic() >= deadline:
                 raise TransientPublishError(
@@ -198,40 +198,70 @@ class TokenProvider:
             current = self.peek(account)
             if current is not None and self._fresh(current, token):
                 self._rejected.pop(account.token_ref, None)
-                self._release(account_id, AccountStatus.CONNECTED, current)
+                self._release(account_id, AccountStatus.CONNECTED, current, holder)
                 return current
             new = self._refreshers[account.platform](account, token)
         except RefreshRefused:
+            self._release_claim(holder, account_id)
             raise self.reconnect_needed(account) from None
         except BaseException:
-            self._release(account_id, None, None)
+            self._release(account_id, None, None, holder)
             raise
         self.store(account, new)  # before anyone uses it
         self._rejected.pop(account.token_ref, None)
-        self._release(account_id, AccountStatus.CONNECTED, new)
+        self._release(account_id, AccountStatus.CONNECTED, new, holder)
         log.info("refreshed the token of account %s (%s)", account_id, account.platform)
         return new
 
-    def _claim(self, account: Account) -> bool:
+    def _claim(self, account: Account) -> int | None:
+        """Claim the refresh of ``account``'s keyring entry across processes; the id of the
+        row that holds the claim, or ``None`` when another process holds it.
+
+        Accounts from one sign-in (two Google locations) share one entry, and one refresh
+        renews them all: the claim is taken on the first (lowest id) account still using the
+        entry, so two processes refreshing it through different accounts cannot race and
+        revoke each other's refresh token."""
         account_id = _id(account)
         with self._uow() as tx:
             row = tx.accounts.get(account_id)
+            sharing = [
+                a
+                for a in tx.accounts.list()
+                if a.token_ref == account.token_ref and a.id is not None
+            ]
         if row.status is AccountStatus.REMOVED:
             raise ReconnectNeeded(
                 "This account was removed in Settings → Accounts.",
                 platform=account.platform,
                 account_id=account_id,
             )
+        holder = min(sharing, key=lambda a: a.id or 0, default=row)
         now = self._clock.now()
         with self._uow() as tx:
-            return tx.accounts.claim_refresh(account_id, row.version, now, now + self._claim_for)
+            claimed = tx.accounts.claim_refresh(
+                _id(holder), holder.version, now, now + self._claim_for
+            )
+        return _id(holder) if claimed else None
+
+    def _release_claim(self, holder: int, account_id: int) -> None:
+        """Let go of a claim held on another account's row (see ``_claim``)."""
+        if holder != account_id:
+            self._release(holder, None, None)
 
     def _fresh(self, current: Token, old: Token) -> bool:
         return current.access_token != old.access_token and not current.expires_within(
             self._margin.total_seconds(), self._clock.now()
         )
 
-    def _release(self, account_id: int, status: AccountStatus | None, token: Token | None) -> None:
+    def _release(
+        self,
+        account_id: int,
+        status: AccountStatus | None,
+        token: Token | None,
+        holder: int | None = None,
+    ) -> None:
+        if holder is not None:
+            self._release_claim(holder, account_id)
         with self._uow() as tx:
             row = tx.accounts.get(account_id)
             tx.accounts.release_refresh(

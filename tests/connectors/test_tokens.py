@@ -194,6 +194,45 @@ def test_two_processes_refresh_once(
         assert tx.accounts.get(account.id).status is AccountStatus.CONNECTED  # type: ignore[arg-type]
 
 
+def test_two_processes_refreshing_one_shared_sign_in_through_different_accounts_refresh_once(
+    httpserver: HTTPServer, endpoint: RotatingTokenEndpoint
+) -> None:
+    """Two locations from one sign-in share one keyring entry: the app renewing it through the
+    first and ``--publish-due`` through the second must not both refresh (the second refresh
+    would present a used refresh token and revoke the grant for both)."""
+    store, _secrets, _clock, first, new_provider = setup(httpserver)
+    with store() as tx:
+        second = tx.accounts.add(
+            Account(None, "x", "Maple Grove 2", "43", token_ref=first.token_ref)
+        )
+    app, publisher = new_provider(), new_provider()
+    results: dict[str, str] = {}
+    errors: list[BaseException] = []
+
+    def use(name: str, provider: TokenProvider, account: Account) -> None:
+        try:
+            results[name] = provider.access(account).access_token
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=use, args=("app", app, first)),
+        threading.Thread(target=use, args=("publisher", publisher, second)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert errors == []
+    assert results == {"app": "access-2", "publisher": "access-2"}
+    assert len(endpoint.requests) == 1
+    assert not endpoint.revoked
+    with store() as tx:
+        for account in (first, second):
+            row = tx.accounts.get(account.id)  # type: ignore[arg-type]
+            assert row.status is AccountStatus.CONNECTED
+
+
 def test_a_claim_left_by_a_crashed_process_lapses(
     httpserver: HTTPServer, endpoint: RotatingTokenEndpoint
 ) -> None:
