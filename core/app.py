@@ -266,6 +266,13 @@ class PostsAttention:
         return self._publishing().attention_items(now)
 
 
+def _any_accounts(uow: UnitOfWorkFactory) -> bool:
+    """Whether any platform account is connected (a cheap look, without the accounts
+    service and the HTTP/OAuth libraries it loads)."""
+    with uow() as tx:
+        return bool(tx.accounts.list())
+
+
 def build_services(
     *,
     uow: UnitOfWorkFactory,
@@ -340,7 +347,11 @@ def build_services(
             return services.images.alt_texts(digests)
 
         def connected() -> list[Account]:
-            return services.accounts.list()
+            # Straight from storage (what AccountService.list reads): asked before every run,
+            # it must not load the accounts service and its OAuth/HTTP libraries while no
+            # account is connected.
+            with uow() as tx:
+                return tx.accounts.list()
 
         exporter = OutgoingImages(outgoing, export, suffix) if outgoing is not None else None
         return PublishingService(
@@ -445,5 +456,5 @@ def build_services(
     today.register(ImagesAttention(lambda: services.images))
     today.register(ReviewAttention(lambda: services.reviews))
     today.register(IncentiveAttention(lambda: services.incentives))
-    today.register(AccountsAttention(lambda: services.accounts))
+    today.register(AccountsAttention(lambda: services.accounts, lambda: _any_accounts(uow)))
     return services

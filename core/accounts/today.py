@@ -28,10 +28,19 @@ class AccountsAttention:
     """The accounts' Today source; the service loads on the first call (off the GUI
     thread)."""
 
-    def __init__(self, accounts: Callable[[], AccountService]) -> None:
+    def __init__(
+        self,
+        accounts: Callable[[], AccountService],
+        any_accounts: Callable[[], bool] | None = None,
+    ) -> None:
         self._accounts = accounts
+        self._any_accounts = any_accounts
 
     def attention_items(self, now: datetime) -> list[AttentionItem]:
+        # Most practices start with no account connected: a cheap look first, so Today at
+        # start-up does not load the OAuth and HTTP libraries only to find nothing.
+        if self._any_accounts is not None and not self._any_accounts():
+            return []
         return account_items(self._accounts(), now)
 
 

@@ -203,6 +203,10 @@ class RegistrySource:
         key = (_signature(accounts), limit)
         with self._lock:
             if self._registry is None or key != self._key:
+                if not accounts:  # nothing connected: no token provider (nor its libraries)
+                    self._registry = ConnectorRegistry()
+                    self._key = key
+                    return self._registry
                 self._registry = build_registry(
                     accounts,
                     self._tokens(),

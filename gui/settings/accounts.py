@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QUrl
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QWidget
 
 from core.accounts.errors import ConnectFailed
 from core.accounts.model import Account, AccountStatus
-from core.accounts.service import OAuthStart, SignIn
 from core.app import Services
 from core.connectors import manual_reasons
 from core.errors import KnownError, ValidationError
@@ -39,6 +38,9 @@ from gui.settings.messages import tr
 from gui.settings.section import Section, make_table, read_only_note
 from gui.style import Card, button, caption
 from gui.tasks import TaskHandle, TaskRunner
+
+if TYPE_CHECKING:  # the accounts service loads the OAuth and HTTP libraries: only on use
+    from core.accounts.service import OAuthStart, SignIn
 
 SIGN_IN_SECONDS = 300.0
 """How long the app waits for the browser to come back before giving up (5 minutes)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -31,12 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from core.accounts.model import Account
-from core.accounts.service import Choice, SignIn
 from core.progress import Progress
 from gui.settings.accounts_model import platform_label
 from gui.settings.dialogs import _FormDialog
 from gui.settings.messages import tr
 from gui.style import Banner, button, caption, heading
+
+if TYPE_CHECKING:  # the accounts service loads the OAuth and HTTP libraries: only on use
+    from core.accounts.service import Choice, SignIn
 
 API_PLATFORMS = ("mastodon", "bluesky", "x", "facebook", "linkedin", "gbp")
 """Platforms the app publishes to through their API once an account is connected, in the
