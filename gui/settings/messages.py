@@ -160,6 +160,25 @@ _SETTING_KEYS = {
 }
 
 
+_RECORD_KINDS = {
+    "post": "Post #{id}",
+    "patient": "Patient #{id}",  # never the name: the audit viewer shows no PHI
+    "authorization": "Consent #{id}",
+    "takedown": "Takedown #{id}",
+    "review": "Review #{id}",
+    "reply": "Review reply #{id}",
+    "feed": "Mention feed #{id}",
+    "image": "Photo #{id}",
+    "photo_spot": "Photo spot #{id}",
+    "spot": "Photo spot #{id}",
+    "contribution": "Contribution #{id}",
+    "reward": "Reward #{id}",
+    "redemption": "Reward request #{id}",
+    "goal": "Goal #{id}",
+}
+"""How the audit viewer names each kind of record (by number; ``tr`` at use)."""
+
+
 def record_label(event: AuditEvent, staff_names: dict[int, str]) -> str:
     """Which record an event touched, e.g. "Staff: Jenna Ortiz" or "Setting: Practice
     profile"."""
@@ -180,6 +199,9 @@ def record_label(event: AuditEvent, staff_names: dict[int, str]) -> str:
         from core.composer.calendar import platform_names
 
         return tr("Platform: {name}").format(name=platform_names([ident])[0])
+    label = _RECORD_KINDS.get(kind)
+    if label is not None and ident.isdigit():
+        return tr(label).format(id=ident)
     return f"{kind} {ident}".strip()
 
 

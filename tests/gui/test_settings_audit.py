@@ -238,3 +238,24 @@ def test_every_audit_action_core_writes_is_worded() -> None:
     assert "post.approve" in written
     assert "consent.revoke" in written
     assert sorted(code for code in written if action_label(code) == code) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "ident", "label"),
+    [
+        ("image", "12", "Photo #12"),
+        ("patient", "7", "Patient #7"),
+        ("redemption", "3", "Reward request #3"),
+        ("authorization", "40", "Consent #40"),
+        ("something_new", "5", "something_new 5"),
+    ],
+)
+def test_every_record_kind_is_named_by_number(kind: str, ident: str, label: str) -> None:
+    """The audit viewer names records by kind and number, never by a patient's name."""
+    from core.audit.model import AuditEvent
+    from gui.settings.messages import record_label
+
+    event = AuditEvent(
+        1, datetime(2026, 11, 2, tzinfo=UTC), 1, "Jenna", "x.y", kind, ident, "", "", ""
+    )
+    assert record_label(event, {}) == label
