@@ -132,6 +132,8 @@ QPushButton[kind="primary"]:disabled {{ background: {t.border}; color: {t.muted}
     border-color: {t.border}; }}
 QPushButton[kind="danger"] {{ background: {t.danger_soft}; color: {t.danger};
     border-color: {t.danger}; font-weight: 600; }}
+QPushButton[kind="danger"]:disabled {{ background: {t.surface_alt}; color: {t.muted};
+    border-color: {t.border}; }}
 QPushButton[chip="true"] {{ border-radius: 14px; padding: 4px 12px; min-height: 18px;
     color: {t.muted}; }}
 QPushButton[chip="true"]:checked {{ background: {t.accent_soft}; color: {t.accent};
