@@ -98,7 +98,11 @@ class ChecksPanel(Card):
             label = self._line("alert-octagon", "danger", problem_text(problem))
             self.problem_labels.append(label)
         if photo_problems:
-            text = self.tr("{n} photo(s) cannot go out yet: see Photos, under the text.")
+            text = (
+                self.tr("A photo cannot go out yet: see Photos, under the text.")
+                if photo_problems == 1
+                else self.tr("{n} photos cannot go out yet: see Photos, under the text.")
+            )
             label = self._line("alert-octagon", "danger", text.format(n=photo_problems))
             self.problem_labels.append(label)
         grouped: dict[tuple[str, tuple[tuple[str, object], ...]], list[Advice]] = {}
